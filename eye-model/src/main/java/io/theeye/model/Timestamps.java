@@ -1,0 +1,119 @@
+package io.theeye.model;
+
+import static java.time.temporal.ChronoField.DAY_OF_MONTH;
+import static java.time.temporal.ChronoField.HOUR_OF_DAY;
+import static java.time.temporal.ChronoField.MINUTE_OF_HOUR;
+import static java.time.temporal.ChronoField.MONTH_OF_YEAR;
+import static java.time.temporal.ChronoField.NANO_OF_SECOND;
+import static java.time.temporal.ChronoField.OFFSET_SECONDS;
+import static java.time.temporal.ChronoField.SECOND_OF_MINUTE;
+import static java.time.temporal.ChronoField.YEAR;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.chrono.IsoChronology;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAccessor;
+
+/**
+ * Parses and formats event timestamps as the protocol defines them.
+ *
+ * <p>Accepted forms: {@code YYYY-MM-DD HH:MM:SS[.f…]} (always UTC) and ISO-8601 {@code
+ * YYYY-MM-DDTHH:MM:SS[.f…][Z|±HH:MM]} (no offset means UTC), with up to nine fraction digits that are
+ * truncated, not rounded, to the microsecond. Dates and times that do not exist (month 13, February 30,
+ * hour 24, second 60) are rejected.
+ *
+ * <p>The storage form, {@link #format(Instant)}, is {@code YYYY-MM-DD HH:MM:SS.ffffff} in UTC: fixed
+ * width, so text order is time order.
+ */
+public final class Timestamps {
+
+  private static final int MAX_LENGTH = 40;
+
+  private static final DateTimeFormatter SPACE_FORM = base(' ').toFormatter()
+      .withResolverStyle(ResolverStyle.STRICT).withChronology(IsoChronology.INSTANCE);
+
+  private static final DateTimeFormatter ISO_FORM = base('T')
+      .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
+      .toFormatter()
+      .withResolverStyle(ResolverStyle.STRICT).withChronology(IsoChronology.INSTANCE);
+
+  private static final DateTimeFormatter STORAGE_FORM =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
+
+  private static DateTimeFormatterBuilder base(char separator) {
+    return new DateTimeFormatterBuilder()
+        .appendValue(YEAR, 4).appendLiteral('-')
+        .appendValue(MONTH_OF_YEAR, 2).appendLiteral('-')
+        .appendValue(DAY_OF_MONTH, 2).appendLiteral(separator)
+        .appendValue(HOUR_OF_DAY, 2).appendLiteral(':')
+        .appendValue(MINUTE_OF_HOUR, 2).appendLiteral(':')
+        .appendValue(SECOND_OF_MINUTE, 2)
+        .optionalStart().appendFraction(NANO_OF_SECOND, 1, 9, true).optionalEnd();
+  }
+
+  private Timestamps() {}
+
+  /**
+   * Parses a timestamp in either accepted form.
+   *
+   * @return the instant, truncated to the microsecond
+   * @throws InvalidTimestampException when the text is not an accepted form or not a real date/time
+   */
+  public static Instant parse(String text) {
+    if (text == null) {
+      throw new InvalidTimestampException("timestamp is missing");
+    }
+    if (text.length() < 19 || text.length() > MAX_LENGTH) {
+      throw new InvalidTimestampException(
+          "timestamp \"" + abbreviate(text) + "\" is not YYYY-MM-DD HH:MM:SS[.ffffff] or ISO-8601");
+    }
+    char separator = text.charAt(10);
+    DateTimeFormatter formatter;
+    if (separator == ' ') {
+      formatter = SPACE_FORM;
+    } else if (separator == 'T') {
+      formatter = ISO_FORM;
+    } else {
+      throw new InvalidTimestampException(
+          "timestamp \"" + text + "\" is not YYYY-MM-DD HH:MM:SS[.ffffff] or ISO-8601");
+    }
+    try {
+      TemporalAccessor parsed = formatter.parse(text);
+      LocalDateTime local = LocalDateTime.from(parsed);
+      ZoneOffset offset = parsed.isSupported(OFFSET_SECONDS)
+          ? ZoneOffset.ofTotalSeconds(parsed.get(OFFSET_SECONDS))
+          : ZoneOffset.UTC;
+      return local.toInstant(offset).truncatedTo(ChronoUnit.MICROS);
+    } catch (DateTimeException e) {
+      throw new InvalidTimestampException("timestamp \"" + text + "\" is not a valid date/time: "
+          + e.getMessage());
+    }
+  }
+
+  /** Formats an instant in the storage form {@code YYYY-MM-DD HH:MM:SS.ffffff} (UTC, microseconds). */
+  public static String format(Instant instant) {
+    return STORAGE_FORM.format(instant);
+  }
+
+  /** Normalizes a timestamp: {@code format(parse(text))}. */
+  public static String normalize(String text) {
+    return format(parse(text));
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= MAX_LENGTH ? text : text.substring(0, MAX_LENGTH) + "…";
+  }
+
+  /** The timestamp text is not an accepted form or not a real date/time. */
+  public static final class InvalidTimestampException extends IllegalArgumentException {
+    InvalidTimestampException(String message) {
+      super(message);
+    }
+  }
+}
