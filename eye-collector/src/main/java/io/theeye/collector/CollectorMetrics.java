@@ -1,0 +1,42 @@
+package io.theeye.collector;
+
+import io.theeye.model.Reason;
+import java.util.function.IntSupplier;
+
+/**
+ * What the collector counts. The default methods do nothing, so a component can take {@link #NOOP}
+ * in tests; the Prometheus-backed implementation is exposed at {@code GET /metrics}. Never pass a
+ * secret, a key's secret or a raw body to a metric.
+ */
+public interface CollectorMetrics {
+
+  /** Counts nothing. */
+  CollectorMetrics NOOP = new CollectorMetrics() {};
+
+  /** An HTTP answer was sent on {@code path} with {@code status}. */
+  default void requestAnswered(String path, int status) {}
+
+  /** A request failed authentication; {@code cause} is a fixed label such as {@code bad_signature}. */
+  default void authFailed(String cause) {}
+
+  /** Events of an authenticated request, before validation. */
+  default void eventsReceived(String appId, int count) {}
+
+  /** Events stored. */
+  default void eventsAccepted(String appId, int count) {}
+
+  /** Events that were duplicates of stored ones. */
+  default void eventsDuplicate(String appId, int count) {}
+
+  /** Rejected events (and malformed bodies) by reason. */
+  default void eventsRejected(String appId, Reason reason, int count) {}
+
+  /** The writer committed one transaction of {@code requests} requests and {@code rows} rows. */
+  default void writerCommitted(int requests, int rows, long commitNanos) {}
+
+  /** A writer transaction failed and was rolled back. */
+  default void writerFailed() {}
+
+  /** Registers the live queue depth (in events) as a gauge. */
+  default void queueDepth(IntSupplier depth) {}
+}

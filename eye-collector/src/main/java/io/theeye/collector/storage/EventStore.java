@@ -1,0 +1,39 @@
+package io.theeye.collector.storage;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Where events end up: SQLite by default, PostgreSQL for several collectors sharing one database.
+ *
+ * <p>Only the collector's single writer thread calls {@link #write}; {@link #isWritable()} may be
+ * called from any thread. Implementations keep the contract relations of the protocol (§4) —
+ * {@code events}, {@code sessions}, {@code rejected_events}, {@code applications} — and enforce
+ * {@code (app_id, event_id)} uniqueness and exact session rows in the schema itself.
+ */
+public interface EventStore extends AutoCloseable {
+
+  /**
+   * Creates or migrates the schema and records the configured applications. Safe to call when another
+   * collector does the same against the same database at the same time.
+   */
+  void open(Set<String> applicationIds) throws StorageException;
+
+  /**
+   * Commits every request's events, session updates and rejected rows in one transaction, in order.
+   * Either everything is committed or nothing is.
+   *
+   * @return one outcome per request, in the same order
+   */
+  List<WriteOutcome> write(List<WriteRequest> requests) throws StorageException;
+
+  /** Whether a write is expected to succeed now (used by {@code GET /ready}); cheap. */
+  boolean isWritable();
+
+  /** A human description for the startup line, never containing a password. */
+  String describe();
+
+  /** Closes the database; idempotent. */
+  @Override
+  void close();
+}
