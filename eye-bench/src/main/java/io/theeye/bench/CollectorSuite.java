@@ -203,7 +203,16 @@ final class CollectorSuite extends Suite {
     rss.ifPresent(v -> report.result("rss_peak_mib", v / 1048576.0, "MiB"));
     report.result("exit_status", exit, "");
     if (jfrFile != null) {
-      report.note("jfr", jfrFile.toString());
+      report.note("jfr", jfrFile + " (whole collector lifetime: load and fixed-rate phases)");
+      for (var section : JfrTop.summarize(jfrFile, 12).entrySet()) {
+        StringBuilder b = new StringBuilder();
+        for (var e : section.getValue()) {
+          b.append(String.format("%5.1f%%  %s%n", e.getValue(), e.getKey()));
+        }
+        report.note("jfr." + section.getKey(), b.toString());
+        System.out.println("# JFR CPU samples by " + section.getKey() + ":");
+        System.out.print(b.toString().indent(2));
+      }
     }
 
     progress("collector: queries, " + runs + " runs each (" + longRuns + " for 1-hour windows)");
