@@ -1,0 +1,148 @@
+package io.theeye.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The Eye's client against Segment's analytics-java 3.5.4, alternately (E, S, E, S, …), each in a
+ * fresh child JVM sending the same events to the same {@link TrivialServer}: delivered events/s
+ * (from the first measured call until the server has counted the last event), caller-side cost per
+ * call, and peak heap. The ratio Eye/Segment is taken per pair, so both sides of a ratio saw the same
+ * machine noise, and its median is the headline.
+ */
+@Command(name = "client", mixinStandardHelpOptions = true,
+    description = "The Eye's client vs Segment's, alternately, to one trivial local HTTP server.")
+final class ClientSuite extends Suite {
+
+  @Option(names = "--events", description = "Events per run (default 200,000; --quick 50,000).")
+  Integer events;
+
+  @Option(names = "--warmup", description = "Unmeasured events each child sends first (default: a tenth of --events).")
+  Integer warmup;
+
+  @Option(names = "--pairs", description = "Pairs of runs, Eye then Segment (default 3).")
+  int pairs = 3;
+
+  @Option(names = "--clients", split = ",", paramLabel = "eye|segment",
+      description = "Which clients each pair runs, in order (default eye,segment; one alone gives no ratio).")
+  List<String> clients = List.of("eye", "segment");
+
+  @Option(names = "--child-xmx", description = "Heap limit of each client's JVM (default 1g, for both).")
+  String childXmx = "1g";
+
+  @Option(names = "--timeout", description = "Seconds to wait for one run's delivery (default 180).")
+  int timeoutSeconds = 180;
+
+  /** One child run's figures. */
+  record Run(String impl, int pair, double deliveredPerSecond, boolean complete, double callNsMean,
+      long callNsP50, long callNsP99, double callBytes, long heapPeakUsed, long heapPeakAfterGc) {}
+
+  @Override
+  Report run() throws Exception {
+    int n = events != null ? events : quick() ? 50_000 : 200_000;
+    int w = warmup != null ? warmup : n / 10;
+    Report report = new Report("client", quick());
+    report.parameter("events", n).parameter("warmup_events", w).parameter("pairs", pairs)
+        .parameter("child_xmx", childXmx).parameter("segment_version", "3.5.4");
+    report.note("delivered_per_s", "events / (server's nanoTime when it counted the last event - "
+        + "child's nanoTime before the first measured call); same monotonic clock, same machine");
+    report.note("call_ns", "caller-thread time per track()/enqueue() call: mean of the whole loop, and "
+        + "p50/p99 of per-call System.nanoTime() deltas (each delta includes ~20-30 ns of timer cost)");
+    report.note("call_bytes", "bytes allocated on the calling thread per call (ThreadMXBean)");
+    report.note("heap", "child JVM heap: peak used sampled every 5 ms (includes garbage), and peak "
+        + "occupancy right after a GC (what the client retained); measured phase only");
+    report.columns("pair", "client", "delivered ev/s", "call ns mean", "call ns p50", "call ns p99",
+        "call B", "heap peak MiB", "after-GC peak MiB");
+
+    List<Run> runs = new ArrayList<>();
+    try (TrivialServer server = new TrivialServer()) {
+      progress("client: trivial server on " + server.baseUrl());
+      for (int pair = 1; pair <= pairs; pair++) {
+        for (String impl : clients) {
+          progress("client: pair " + pair + ", " + impl + ", " + n + " events");
+          Run r = runOnce(server, impl, pair, w, n);
+          runs.add(r);
+          report.row(pair, impl + (r.complete() ? "" : " (INCOMPLETE)"), r.deliveredPerSecond(), r.callNsMean(),
+              r.callNsP50(), r.callNsP99(), r.callBytes(), r.heapPeakUsed() / 1048576.0,
+              r.heapPeakAfterGc() / 1048576.0);
+        }
+      }
+    }
+
+    if (clients.equals(List.of("eye", "segment"))) {
+      double[] ratios = new double[pairs];
+      for (int p = 0; p < pairs; p++) {
+        ratios[p] = runs.get(2 * p).deliveredPerSecond() / runs.get(2 * p + 1).deliveredPerSecond();
+        report.result("ratio_eye_over_segment.pair" + (p + 1), ratios[p], "x");
+      }
+      report.result("ratio_eye_over_segment.median", median(ratios), "x");
+    }
+    for (String impl : clients) {
+      List<Run> mine = runs.stream().filter(r -> r.impl().equals(impl)).toList();
+      report.result(impl + ".delivered_per_s.median",
+          median(mine.stream().mapToDouble(Run::deliveredPerSecond).toArray()), "events/s");
+      report.result(impl + ".call_ns_mean.median", median(mine.stream().mapToDouble(Run::callNsMean).toArray()), "ns");
+      report.result(impl + ".call_ns_p50.median", median(mine.stream().mapToDouble(Run::callNsP50).toArray()), "ns");
+      report.result(impl + ".call_bytes.median", median(mine.stream().mapToDouble(Run::callBytes).toArray()), "B");
+      report.result(impl + ".heap_peak_used.max",
+          mine.stream().mapToDouble(Run::heapPeakUsed).max().orElse(0) / 1048576.0, "MiB");
+      report.result(impl + ".heap_peak_after_gc.max",
+          mine.stream().mapToDouble(Run::heapPeakAfterGc).max().orElse(0) / 1048576.0, "MiB");
+      long incomplete = mine.stream().filter(r -> !r.complete()).count();
+      if (incomplete > 0) {
+        report.result(impl + ".incomplete_runs", incomplete, "runs");
+      }
+    }
+    return report;
+  }
+
+  private Run runOnce(TrivialServer server, String impl, int pair, int w, int n) throws Exception {
+    long base = server.events();
+    CompletableFuture<Long> warmed = server.whenReached(base + w);
+    Path logFile = common.workDir().resolve("client-" + impl + "-" + pair + ".log");
+    List<String> jvm = List.of("-Xmx" + childXmx, "-XX:+UseG1GC");
+    List<String> args = List.of(impl, server.baseUrl(), Integer.toString(w), Integer.toString(n),
+        "bench-key", "bench-secret-0123456789abcdef");
+    try (ChildJvm child = ChildJvm.start(jvm, ClientRunner.class, args, logFile)) {
+      child.expect("WARMUP_SENT");
+      warmed.get(timeoutSeconds, TimeUnit.SECONDS);
+      CompletableFuture<Long> delivered = server.whenReached(base + w + n);
+      child.send("GO");
+      long start = Long.parseLong(child.expect("START")[1]);
+      String[] calls = child.expect("CALLS");
+      boolean complete = true;
+      long end;
+      try {
+        end = delivered.get(timeoutSeconds, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        complete = false;
+        end = System.nanoTime();
+        progress("client: " + impl + " delivered only " + (server.events() - base - w) + " of " + n
+            + " events in " + timeoutSeconds + " s");
+      }
+      long deliveredEvents = complete ? n : server.events() - base - w;
+      child.send("DONE");
+      String[] heap = child.expect("HEAP");
+      return new Run(impl, pair, deliveredEvents / ((end - start) / 1e9), complete,
+          Long.parseLong(calls[1]) / (double) n, Long.parseLong(calls[2]), Long.parseLong(calls[3]),
+          Long.parseLong(calls[4]) / (double) n, Long.parseLong(heap[1]), Long.parseLong(heap[2]));
+    }
+  }
+
+  static double median(double[] values) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int m = v.length / 2;
+    return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+  }
+}

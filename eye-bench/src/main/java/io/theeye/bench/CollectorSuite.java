@@ -1,0 +1,276 @@
+package io.theeye.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.theeye.model.EventCodec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The collector as it ships: a database preloaded to N events through the collector's own storage
+ * code, the real jar started as a child process with {@code -Xmx512m} and one application key, driven
+ * over HTTP by {@link LoadGenerator} with signed 100-event batches — first a closed loop for sustained
+ * throughput, then an open loop at 1,000 events/s for latency — then the rows counted in the database
+ * and the analysts' queries timed on it.
+ */
+@Command(name = "collector", mixinStandardHelpOptions = true,
+    description = "Preloaded database, real collector jar (-Xmx512m), signed 100-event batches over HTTP, then queries.")
+final class CollectorSuite extends Suite {
+
+  private static final String APP = "bench";
+  private static final String KEY_ID = "bench-key";
+  private static final String SECRET = "bench-secret-not-for-production-6f1c";
+
+  @Option(names = "--events", description = "Events preloaded before the run (default 10,000,000; --quick 200,000).")
+  Long preloadEvents;
+
+  @Option(names = "--fresh-preload", description = "Rebuild the preloaded database even if a cached one exists.")
+  boolean freshPreload;
+
+  @Option(names = "--connections", description = "Closed-loop senders, one connection each (default 8).")
+  int connections = 8;
+
+  @Option(names = "--batch-events", description = "Events per request (default 100).")
+  int batchEvents = 100;
+
+  @Option(names = "--duration", description = "Measured closed-loop seconds (default 60; --quick 10).")
+  Integer durationSeconds;
+
+  @Option(names = "--warmup", description = "Unmeasured closed-loop seconds first (default 10; --quick 3).")
+  Integer warmupSeconds;
+
+  @Option(names = "--rate", description = "Events/s of the fixed-rate (open-loop) run (default 1000).")
+  double rate = 1000;
+
+  @Option(names = "--rate-duration", description = "Seconds of the fixed-rate run (default 30; --quick 5).")
+  Integer rateSeconds;
+
+  @Option(names = "--query-runs", description = "Runs per query (default 100; --quick 30).")
+  Integer queryRuns;
+
+  @Option(names = "--long-query-runs",
+      description = "Runs per 1-hour-window query, which reads ~360k rows (default 100; --quick 5).")
+  Integer longQueryRuns;
+
+  @Option(names = "--collector-jar", description = "The collector's shaded jar (default eye-collector/target/eye-collector.jar).")
+  Path collectorJar = Path.of("eye-collector/target/eye-collector.jar");
+
+  @Option(names = "--xmx", description = "The collector's heap limit (default 512m).")
+  String xmx = "512m";
+
+  @Option(names = "--collector-arg", paramLabel = "ARG",
+      description = "A further collector flag, repeatable, e.g. --collector-arg=--queue-capacity=200000.")
+  List<String> collectorArgs = new ArrayList<>();
+
+  @Option(names = "--jfr", description = "Record the collector with JFR (settings=profile) into the work dir.")
+  boolean jfr;
+
+  @Option(names = "--ceiling", description = "rows/s of sqlite-ceiling to compare with "
+      + "(default: the newest sqlite-ceiling result in the results dir).")
+  Double ceiling;
+
+  @Override
+  Report run() throws Exception {
+    long n = preloadEvents != null ? preloadEvents : quick() ? 200_000 : 10_000_000;
+    Duration duration = Duration.ofSeconds(durationSeconds != null ? durationSeconds : quick() ? 10 : 60);
+    Duration warmup = Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick() ? 3 : 10);
+    Duration rateDuration = Duration.ofSeconds(rateSeconds != null ? rateSeconds : quick() ? 5 : 30);
+    int runs = queryRuns != null ? queryRuns : quick() ? 30 : 100;
+    int longRuns = longQueryRuns != null ? longQueryRuns : quick() ? 5 : 100;
+
+    Report report = new Report("collector", quick());
+    report.parameter("preload_events", n).parameter("connections", connections)
+        .parameter("events_per_request", batchEvents).parameter("duration_s", duration.toSeconds())
+        .parameter("warmup_s", warmup.toSeconds()).parameter("fixed_rate_events_per_s", rate)
+        .parameter("fixed_rate_s", rateDuration.toSeconds()).parameter("xmx", xmx)
+        .parameter("collector_args", collectorArgs).parameter("query_runs", runs)
+        .parameter("long_query_runs", longRuns);
+    report.note("events_per_s", "events acknowledged as accepted by 202s (durable mode: committed) per second "
+        + "of the measured closed-loop window; requests count in the window they were sent in");
+    report.note("ack_latency", "request send to response received, per request (100 events), closed loop: "
+        + "at saturation; fixed rate: measured from each request's intended send time (open loop, "
+        + "coordinated-omission aware)");
+    report.note("heap", "from the collector's own GC log (-Xlog:gc): peak heap occupancy before a "
+        + "collection (the most it used) and after one (what it retained); RSS = VmHWM of the process");
+    report.note("stored", "count(*) of events after the collector stopped, minus the preload");
+
+    Path work = common.workDir();
+    Path db = work.resolve("collector.db");
+    long preloaded = prepareDatabase(db, n);
+    Instant[] history = historyBounds(db);
+    report.parameter("history", history[0] + " .. " + history[1]);
+
+    Path jfrFile = jfr ? work.resolve("collector.jfr") : null;
+    List<String> extra = new ArrayList<>(collectorArgs);
+    progress("collector: starting " + collectorJar + " on " + db);
+    CollectorProcess collector = CollectorProcess.start(collectorJar, xmx, db, APP + ":" + KEY_ID + ":" + SECRET,
+        extra, work, jfrFile);
+    LoadGenerator.Outcome closed;
+    LoadGenerator.Outcome fixed;
+    long acceptedEver;
+    long[] gc;
+    Optional<Long> rss;
+    int exit;
+    try (LoadGenerator load = new LoadGenerator(collector.baseUrl(), KEY_ID,
+        SECRET.getBytes(StandardCharsets.UTF_8), connections, batchEvents)) {
+      progress("collector: closed loop, " + connections + " connections, " + warmup.toSeconds() + " s warm-up + "
+          + duration.toSeconds() + " s");
+      closed = load.closedLoop(connections, warmup, duration);
+      progress("collector: open loop at " + rate + " events/s for " + rateDuration.toSeconds() + " s");
+      fixed = load.fixedRate(connections, rate, rateDuration);
+      acceptedEver = load.acceptedEver();
+      rss = collector.peakRss();
+    } finally {
+      progress("collector: SIGTERM");
+      exit = collector.stop();
+      gc = collector.gcHeap();
+    }
+    long after = countEvents(db);
+    long stored = after - preloaded;
+
+    report.columns("phase", "events/s", "requests", "202", "503", "other", "io err", "p50 ms", "p99 ms",
+        "p99.9 ms", "max ms");
+    addPhase(report, "closed loop x" + connections, closed);
+    addPhase(report, "fixed " + (long) rate + "/s", fixed);
+    double ceilingRate = ceiling != null ? ceiling : latestCeiling().orElse(Double.NaN);
+
+    report.result("preload_events", preloaded, "events");
+    report.result("events_per_s", closed.acceptedPerSecond(), "events/s");
+    if (!Double.isNaN(ceilingRate)) {
+      report.result("ratio_to_sqlite_ceiling", closed.acceptedPerSecond() / ceilingRate, "x");
+    }
+    Histogram h = closed.latencyMicros();
+    report.result("ack_p50_ms", h.getValueAtPercentile(50) / 1000.0, "ms");
+    report.result("ack_p99_ms", h.getValueAtPercentile(99) / 1000.0, "ms");
+    report.result("ack_p99_9_ms", h.getValueAtPercentile(99.9) / 1000.0, "ms");
+    report.result("status_503", closed.status503() + fixed.status503(), "responses");
+    report.result("other_errors", closed.otherStatus() + closed.ioErrors() + fixed.otherStatus() + fixed.ioErrors(),
+        "responses");
+    Histogram f = fixed.latencyMicros();
+    report.result("fixed_rate_events_per_s", fixed.acceptedPerSecond(), "events/s");
+    report.result("fixed_rate_ack_p50_ms", f.getValueAtPercentile(50) / 1000.0, "ms");
+    report.result("fixed_rate_ack_p99_ms", f.getValueAtPercentile(99) / 1000.0, "ms");
+    report.result("fixed_rate_ack_p99_9_ms", f.getValueAtPercentile(99.9) / 1000.0, "ms");
+    report.result("acked_accepted_events", acceptedEver, "events");
+    report.result("stored_events", stored, "events");
+    report.result("stored_minus_acked", stored - acceptedEver, "events");
+    report.result("heap_peak_before_gc_mib", gc[0] / 1048576.0, "MiB");
+    report.result("heap_peak_after_gc_mib", gc[1] / 1048576.0, "MiB");
+    report.result("gc_count", gc[2], "collections");
+    rss.ifPresent(v -> report.result("rss_peak_mib", v / 1048576.0, "MiB"));
+    report.result("exit_status", exit, "");
+    if (jfrFile != null) {
+      report.note("jfr", jfrFile.toString());
+    }
+
+    progress("collector: queries, " + runs + " runs each (" + longRuns + " for 1-hour windows)");
+    for (QueryBench.Timing t : new QueryBench(db).run(runs, longRuns, history[0], history[1])) {
+      report.row("query " + t.name(), "rows " + Report.format(t.meanRows()), t.runs(), "", "", "", "",
+          t.medianMs(), t.p99Ms(), "", "");
+      report.result("query." + t.name() + ".median_ms", t.medianMs(), "ms");
+      report.result("query." + t.name() + ".p99_ms", t.p99Ms(), "ms");
+      report.result("query." + t.name() + ".rows", t.meanRows(), "rows");
+      report.note("plan." + t.name(), t.sql() + "  =>  " + t.plan());
+    }
+    return report;
+  }
+
+  private static void addPhase(Report report, String name, LoadGenerator.Outcome o) {
+    Histogram h = o.latencyMicros();
+    report.row(name, o.acceptedPerSecond(), o.requests(), o.status202(), o.status503(), o.otherStatus(),
+        o.ioErrors(), h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+        h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
+  }
+
+  /**
+   * Puts a database of {@code n} preloaded events at {@code db}: a copy of a cached preload when one of
+   * that size exists (building one takes minutes for 10M events), else a new one.
+   */
+  private long prepareDatabase(Path db, long n) throws Exception {
+    Path cached = common.workDir().resolve("preload-" + n + ".db");
+    Path marker = common.workDir().resolve("preload-" + n + ".done");
+    if (freshPreload || !Files.exists(marker) || !Files.exists(cached)) {
+      SqliteCeilingSuite.deleteDb(cached);
+      Files.deleteIfExists(marker);
+      progress("collector: preloading " + n + " events into " + cached + " (cached for later runs)");
+      long start = System.nanoTime();
+      long count = Preload.fill(cached, n);
+      progress(String.format("collector: preloaded %d events in %.0f s", count, (System.nanoTime() - start) / 1e9));
+      Files.writeString(marker, Long.toString(count));
+    } else {
+      progress("collector: reusing the cached preload " + cached + " (--fresh-preload to rebuild)");
+    }
+    SqliteCeilingSuite.deleteDb(db);
+    Files.copy(cached, db, StandardCopyOption.REPLACE_EXISTING);
+    return Long.parseLong(Files.readString(marker).trim());
+  }
+
+  /** The earliest and latest occurred_at of the preloaded history. */
+  private static Instant[] historyBounds(Path db) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro");
+        Statement s = c.createStatement()) {
+      Instant[] out = new Instant[2];
+      try (ResultSet rs = s.executeQuery("SELECT occurred_at FROM events ORDER BY occurred_at LIMIT 1")) {
+        rs.next();
+        out[0] = io.theeye.model.Timestamps.parse(rs.getString(1));
+      }
+      try (ResultSet rs = s.executeQuery("SELECT occurred_at FROM events ORDER BY occurred_at DESC LIMIT 1")) {
+        rs.next();
+        out[1] = io.theeye.model.Timestamps.parse(rs.getString(1));
+      }
+      return out;
+    } catch (io.theeye.model.Timestamps.InvalidTimestampException e) {
+      throw new SQLException("unexpected occurred_at in the database", e);
+    }
+  }
+
+  private static long countEvents(Path db) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM events")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** rows/s of the newest sqlite-ceiling result file, if any. */
+  private Optional<Double> latestCeiling() throws IOException {
+    Path dir = common.resultsDir();
+    if (!Files.isDirectory(dir)) {
+      return Optional.empty();
+    }
+    Optional<Path> newest;
+    try (Stream<Path> files = Files.list(dir)) {
+      newest = files.filter(p -> p.getFileName().toString().startsWith("sqlite-ceiling"))
+          .max(Comparator.comparing(p -> p.toFile().lastModified()));
+    }
+    if (newest.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonNode doc = EventCodec.MAPPER.readTree(newest.get().toFile());
+    for (JsonNode r : doc.path("results")) {
+      if (r.path("name").asText().equals("sqlite-ceiling.rows_per_s")) {
+        progress("collector: ceiling from " + newest.get());
+        return Optional.of(r.path("value").asDouble());
+      }
+    }
+    return Optional.empty();
+  }
+}

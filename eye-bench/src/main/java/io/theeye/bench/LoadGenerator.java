@@ -1,0 +1,210 @@
+package io.theeye.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.theeye.model.EventCodec;
+import io.theeye.model.EyeProtocol;
+import io.theeye.model.Signatures;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import okhttp3.ConnectionPool;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Drives a collector over HTTP with signed request bodies from {@link BatchFactory}: either a closed
+ * loop (each of N connections sends its next request as soon as the previous one is answered — the
+ * sustained-throughput figure), or an open loop at a fixed rate whose latencies are measured from each
+ * request's intended start, so a stalled collector cannot hide its stall by slowing the sender
+ * (coordinated omission).
+ *
+ * <p>Every request is signed afresh ({@code t} = now) over its exact bytes with eye-model's {@link
+ * Signatures}. OkHttp with TCP_NODELAY sockets, HTTP/1.1, one pooled connection per sender.
+ */
+final class LoadGenerator implements AutoCloseable {
+
+  private static final MediaType JSON = MediaType.get("application/json");
+
+  /** What one phase of load produced. */
+  record Outcome(double seconds, long requests, long status202, long status503, long otherStatus,
+      long ioErrors, long eventsSent, long eventsAccepted, long duplicates, long rejected, Histogram latencyMicros) {
+
+    double acceptedPerSecond() {
+      return eventsAccepted / seconds;
+    }
+  }
+
+  private final OkHttpClient http;
+  private final String url;
+  private final String keyId;
+  private final byte[] secret;
+  private final int eventsPerRequest;
+  private final AtomicLong acceptedEver = new AtomicLong();
+
+  LoadGenerator(String baseUrl, String keyId, byte[] secret, int connections, int eventsPerRequest) {
+    this.url = baseUrl + EyeProtocol.EVENTS_PATH;
+    this.keyId = keyId;
+    this.secret = secret.clone();
+    this.eventsPerRequest = eventsPerRequest;
+    this.http = new OkHttpClient.Builder()
+        .socketFactory(new NoDelaySocketFactory())
+        .protocols(List.of(Protocol.HTTP_1_1))
+        .connectionPool(new ConnectionPool(connections, 5, TimeUnit.MINUTES))
+        .connectTimeout(Duration.ofSeconds(10))
+        .readTimeout(Duration.ofSeconds(60))
+        .writeTimeout(Duration.ofSeconds(60))
+        .retryOnConnectionFailure(false)
+        .build();
+  }
+
+  /** Counters shared by the senders of one phase. */
+  private static final class Tally {
+    final AtomicLong requests = new AtomicLong();
+    final AtomicLong ok = new AtomicLong();
+    final AtomicLong overloaded = new AtomicLong();
+    final AtomicLong other = new AtomicLong();
+    final AtomicLong ioErrors = new AtomicLong();
+    final AtomicLong sent = new AtomicLong();
+    final AtomicLong accepted = new AtomicLong();
+    final AtomicLong duplicates = new AtomicLong();
+    final AtomicLong rejected = new AtomicLong();
+    final Recorder latency = new Recorder(3);
+
+    Outcome outcome(double seconds) {
+      return new Outcome(seconds, requests.get(), ok.get(), overloaded.get(), other.get(), ioErrors.get(),
+          sent.get(), accepted.get(), duplicates.get(), rejected.get(), latency.getIntervalHistogram());
+    }
+  }
+
+  /**
+   * Closed loop: {@code connections} senders, each sending back to back for {@code warmup} (not
+   * counted) and then {@code duration} (counted: requests answered inside the window).
+   */
+  Outcome closedLoop(int connections, Duration warmup, Duration duration) throws InterruptedException {
+    long start = System.nanoTime();
+    long measureFrom = start + warmup.toNanos();
+    long end = measureFrom + duration.toNanos();
+    Tally warm = new Tally();
+    Tally tally = new Tally();
+    List<Thread> senders = new ArrayList<>();
+    for (int c = 0; c < connections; c++) {
+      BatchFactory factory = new BatchFactory(eventsPerRequest, 32, 1000L + c);
+      Thread t = new Thread(() -> {
+        long now;
+        while ((now = System.nanoTime()) < end) {
+          // A request counts in the phase it was sent in.
+          send(factory, now, now < measureFrom ? warm : tally);
+        }
+      }, "eye-bench-load-" + c);
+      t.setDaemon(true);
+      senders.add(t);
+      t.start();
+    }
+    for (Thread t : senders) {
+      t.join();
+    }
+    return tally.outcome((System.nanoTime() - measureFrom) / 1e9);
+  }
+
+  /**
+   * Open loop at {@code eventsPerSecond} for {@code duration}: one request every {@code
+   * eventsPerRequest / eventsPerSecond} seconds, whatever happened to the previous ones; latency counts
+   * from the intended send time.
+   */
+  Outcome fixedRate(int connections, double eventsPerSecond, Duration duration) throws InterruptedException {
+    long interval = (long) (1e9 * eventsPerRequest / eventsPerSecond);
+    Tally tally = new Tally();
+    ExecutorService pool = Executors.newFixedThreadPool(connections, r -> {
+      Thread t = new Thread(r, "eye-bench-rate");
+      t.setDaemon(true);
+      return t;
+    });
+    ThreadLocal<BatchFactory> factories = ThreadLocal.withInitial(
+        () -> new BatchFactory(eventsPerRequest, 32, Thread.currentThread().getId()));
+    long start = System.nanoTime();
+    long count = duration.toNanos() / interval;
+    for (long k = 0; k < count; k++) {
+      long intended = start + k * interval;
+      long wait;
+      while ((wait = intended - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      pool.execute(() -> send(factories.get(), intended, tally));
+    }
+    pool.shutdown();
+    if (!pool.awaitTermination(5, TimeUnit.MINUTES)) {
+      pool.shutdownNow();
+    }
+    return tally.outcome((System.nanoTime() - start) / 1e9);
+  }
+
+  /** Sends one body and records its latency from {@code since}. */
+  private void send(BatchFactory factory, long since, Tally tally) {
+    byte[] body = factory.next(System.currentTimeMillis() * 1000L);
+    long t = System.currentTimeMillis() / 1000L;
+    Request request = new Request.Builder()
+        .url(url)
+        .header(EyeProtocol.HEADER_KEY_ID, keyId)
+        .header(EyeProtocol.HEADER_SIGNATURE, Signatures.header(secret, t, body))
+        .post(RequestBody.create(body, JSON))
+        .build();
+    tally.requests.incrementAndGet();
+    tally.sent.addAndGet(factory.events());
+    int status;
+    try (Response response = http.newCall(request).execute()) {
+      status = response.code();
+      byte[] answer = response.body() == null ? new byte[0] : response.body().bytes();
+      long finished = System.nanoTime();
+      tally.latency.recordValue(Math.max(0, (finished - since) / 1000));
+      if (status == 202) {
+        tally.ok.incrementAndGet();
+        JsonNode result = EventCodec.MAPPER.readTree(answer);
+        long accepted = result.path("accepted").asLong();
+        tally.accepted.addAndGet(accepted);
+        acceptedEver.addAndGet(accepted);
+        tally.duplicates.addAndGet(result.path("duplicates").asLong());
+        tally.rejected.addAndGet(result.path("rejected").asLong());
+        return;
+      }
+    } catch (IOException e) {
+      tally.ioErrors.incrementAndGet();
+      pause();
+      return;
+    }
+    if (status == 503) {
+      tally.overloaded.incrementAndGet();
+    } else {
+      tally.other.incrementAndGet();
+    }
+    // A real sender backs off on 503 (the collector asks for Retry-After seconds); a short pause keeps
+    // this one from spinning while still probing for room at once.
+    pause();
+  }
+
+  private static void pause() {
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+  }
+
+  /** Events the collector acknowledged as accepted, over every phase including warm-ups. */
+  long acceptedEver() {
+    return acceptedEver.get();
+  }
+
+  @Override
+  public void close() {
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+}

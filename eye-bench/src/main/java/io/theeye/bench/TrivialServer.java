@@ -1,0 +1,141 @@
+package io.theeye.bench;
+
+import io.undertow.Undertow;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPInputStream;
+import org.xnio.Options;
+
+/**
+ * The "trivial local HTTP server" both clients send to: Undertow on 127.0.0.1 with TCP_NODELAY, which
+ * reads each body, counts the events in it, and answers at once — {@code 202} with an {@code
+ * IngestResult} body on {@code /v1/events} (The Eye), {@code 200 {"success":true}} anywhere else
+ * (Segment posts to {@code /v1/import}). No signature check, no storage: the server should cost both
+ * clients as little, and as equally, as possible.
+ *
+ * <p>Events are counted by scanning the (gunzipped) body for the one member every event carries and
+ * nothing else does: {@code "event_id":} for The Eye, {@code "messageId":} for Segment. The benchmark
+ * payloads contain neither string.
+ */
+final class TrivialServer implements AutoCloseable {
+
+  private static final byte[] EYE_MARK = "\"event_id\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SEGMENT_MARK = "\"messageId\":".getBytes(StandardCharsets.US_ASCII);
+  private static final HttpString CONTENT_ENCODING = Headers.CONTENT_ENCODING;
+
+  private final Undertow server;
+  private final AtomicLong events = new AtomicLong();
+  private final AtomicLong requests = new AtomicLong();
+  private volatile Target target;
+
+  private record Target(long count, CompletableFuture<Long> reachedAtNanos) {}
+
+  TrivialServer() {
+    server = Undertow.builder()
+        .addHttpListener(0, "127.0.0.1")
+        .setIoThreads(2)
+        .setSocketOption(Options.TCP_NODELAY, true)
+        .setServerOption(io.undertow.UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
+        .setHandler(this::handle)
+        .build();
+    server.start();
+  }
+
+  /** The base URL, {@code http://127.0.0.1:<port>}. */
+  String baseUrl() {
+    InetSocketAddress address = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
+    return "http://127.0.0.1:" + address.getPort();
+  }
+
+  /** Events counted so far. */
+  long events() {
+    return events.get();
+  }
+
+  /** Requests answered so far. */
+  long requests() {
+    return requests.get();
+  }
+
+  /**
+   * A future completing with {@link System#nanoTime()} at the moment the event count first reaches
+   * {@code count} (at once if it already has).
+   */
+  CompletableFuture<Long> whenReached(long count) {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    target = new Target(count, f);
+    if (events.get() >= count) {
+      f.complete(System.nanoTime());
+    }
+    return f;
+  }
+
+  private void handle(HttpServerExchange exchange) {
+    // Reading the whole body and counting is CPU only: fine on the IO thread for this trivial server.
+    exchange.getRequestReceiver().receiveFullBytes((ex, body) -> {
+      boolean eye = ex.getRequestPath().startsWith("/v1/events");
+      int n;
+      try {
+        byte[] plain = "gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst(CONTENT_ENCODING))
+            ? gunzip(body) : body;
+        n = count(plain, eye ? EYE_MARK : SEGMENT_MARK);
+      } catch (IOException e) {
+        ex.setStatusCode(400);
+        ex.getResponseSender().send("{\"error\":\"malformed_body\",\"message\":\"bad gzip\"}");
+        return;
+      }
+      requests.incrementAndGet();
+      long total = events.addAndGet(n);
+      Target t = target;
+      if (t != null && total >= t.count() && !t.reachedAtNanos().isDone()) {
+        t.reachedAtNanos().complete(System.nanoTime());
+      }
+      ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+      if (eye) {
+        ex.setStatusCode(202);
+        ex.getResponseSender().send(
+            "{\"received\":" + n + ",\"accepted\":" + n + ",\"rejected\":0,\"duplicates\":0}");
+      } else {
+        ex.setStatusCode(200);
+        ex.getResponseSender().send("{\"success\":true}");
+      }
+    });
+  }
+
+  private static byte[] gunzip(byte[] body) throws IOException {
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body), 8192)) {
+      return in.readAllBytes();
+    }
+  }
+
+  static int count(byte[] body, byte[] mark) {
+    int n = 0;
+    outer:
+    for (int i = 0, last = body.length - mark.length; i <= last; i++) {
+      if (body[i] != mark[0]) {
+        continue;
+      }
+      for (int j = 1; j < mark.length; j++) {
+        if (body[i + j] != mark[j]) {
+          continue outer;
+        }
+      }
+      n++;
+      i += mark.length - 1;
+    }
+    return n;
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}

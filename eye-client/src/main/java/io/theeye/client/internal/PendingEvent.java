@@ -1,0 +1,32 @@
+package io.theeye.client.internal;
+
+import io.theeye.client.TrackedEvent;
+import java.time.Instant;
+
+/**
+ * One accepted event, serialized once, waiting in the client. Internal, not for public use.
+ */
+public final class PendingEvent {
+  final byte[] json;
+  final String eventId;
+  final String sessionId;
+  final String category;
+  final String name;
+  final Instant timestamp;
+  final long seq;
+
+  PendingEvent(byte[] json, String eventId, String sessionId, String category, String name,
+      Instant timestamp, long seq) {
+    this.json = json;
+    this.eventId = eventId;
+    this.sessionId = sessionId;
+    this.category = category;
+    this.name = name;
+    this.timestamp = timestamp;
+    this.seq = seq;
+  }
+
+  TrackedEvent toTracked() {
+    return new TrackedEvent(eventId, sessionId, category, name, timestamp, seq);
+  }
+}
