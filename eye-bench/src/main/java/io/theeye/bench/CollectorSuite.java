@@ -79,7 +79,8 @@ final class CollectorSuite extends Suite {
       description = "A further collector flag, repeatable, e.g. --collector-arg=--queue-capacity=200000.")
   List<String> collectorArgs = new ArrayList<>();
 
-  @Option(names = "--jfr", description = "Record the collector with JFR (settings=profile) into the work dir.")
+  @Option(names = "--jfr", description = "Record the collector's closed-loop phase with JFR (settings=profile) "
+      + "into the work dir and summarize where its samples went.")
   boolean jfr;
 
   @Option(names = "--calibrate-seconds",
@@ -141,7 +142,7 @@ final class CollectorSuite extends Suite {
     List<String> extra = new ArrayList<>(collectorArgs);
     progress("collector: starting " + collectorJar + " on " + db);
     CollectorProcess collector = CollectorProcess.start(collectorJar, xmx, db, APP + ":" + KEY_ID + ":" + SECRET,
-        extra, work, jfrFile);
+        extra, work);
     LoadGenerator.Outcome closed;
     LoadGenerator.Outcome fixed;
     long acceptedEver;
@@ -152,7 +153,14 @@ final class CollectorSuite extends Suite {
         SECRET.getBytes(StandardCharsets.UTF_8), connections, batchEvents)) {
       progress("collector: closed loop, " + connections + " connections, " + warmup.toSeconds() + " s warm-up + "
           + duration.toSeconds() + " s");
+      if (jfrFile != null) {
+        Files.deleteIfExists(jfrFile);
+        collector.startJfr(jfrFile);
+      }
       closed = load.closedLoop(connections, warmup, duration);
+      if (jfrFile != null) {
+        collector.stopJfr();
+      }
       progress("collector: open loop at " + rate + " events/s for " + rateDuration.toSeconds() + " s");
       fixed = load.fixedRate(connections, rate, rateDuration);
       acceptedEver = load.acceptedEver();
@@ -203,15 +211,15 @@ final class CollectorSuite extends Suite {
     rss.ifPresent(v -> report.result("rss_peak_mib", v / 1048576.0, "MiB"));
     report.result("exit_status", exit, "");
     if (jfrFile != null) {
-      report.note("jfr", jfrFile + " (whole collector lifetime: load and fixed-rate phases)");
+      report.note("jfr", jfrFile + " (the closed-loop phase, warm-up included)");
       for (var section : JfrTop.summarize(jfrFile, 12).entrySet()) {
         StringBuilder b = new StringBuilder();
         for (var e : section.getValue()) {
           b.append(String.format("%5.1f%%  %s%n", e.getValue(), e.getKey()));
         }
         report.note("jfr." + section.getKey(), b.toString());
-        System.out.println("# JFR CPU samples by " + section.getKey() + ":");
-        System.out.print(b.toString().indent(2));
+        System.out.println("# JFR samples by " + section.getKey() + ":");
+        b.toString().lines().forEach(line -> System.out.println("#   " + line));
       }
     }
 
