@@ -1,0 +1,319 @@
+package io.theeye.collector.ingest;
+
+import io.theeye.collector.CollectorMetrics;
+import io.theeye.collector.storage.EventStore;
+import io.theeye.collector.storage.StorageException;
+import io.theeye.collector.storage.WriteOutcome;
+import io.theeye.collector.storage.WriteRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The collector's single writer: a bounded in-memory queue of {@link WriteRequest}s and one daemon
+ * thread, {@value #THREAD_NAME}, that commits them to an {@link EventStore} with group commit.
+ *
+ * <p>Request threads call {@link #submit}, which never blocks: the request is queued whole, or refused
+ * whole ({@link SubmitResult.Full} when its rows do not fit, {@link SubmitResult.ShuttingDown} once
+ * {@link #shutdown()} began). The writer takes every request waiting (up to {@value
+ * #MAX_ROWS_PER_TRANSACTION} rows), writes them in one transaction, and completes each request's future
+ * only after the commit — so a durable acknowledgement is one future away. When the transaction fails,
+ * each of its futures completes exceptionally with the {@link StorageException}, and the writer goes on
+ * with the next requests after a short backoff (on its own thread).
+ *
+ * <pre>{@code
+ * EventWriter writer = new EventWriter(store, 100_000, metrics);
+ * writer.start();
+ * SubmitResult result = writer.submit(request);
+ * if (result instanceof SubmitResult.Queued queued) {
+ *   queued.committed().whenComplete((outcome, failure) -> answer(outcome, failure));
+ * } else {
+ *   answer503(result);
+ * }
+ * writer.shutdown().join(); // drains, commits and closes the store
+ * }</pre>
+ */
+public final class EventWriter {
+
+  /** The writer thread's name: {@value}. */
+  public static final String THREAD_NAME = "eye-writer";
+
+  /** Rows (events plus rejected rows) committed at most in one transaction: {@value}. */
+  public static final int MAX_ROWS_PER_TRANSACTION = 20_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
+
+  private static final long FIRST_BACKOFF_NANOS = Duration.ofMillis(50).toNanos();
+  private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(2).toNanos();
+  private static final long FAILURE_LOG_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
+
+  /** Queued after the last request once shutdown began: the writer stops when it takes it. */
+  private static final Pending STOP = new Pending(null, 0, null);
+
+  private final EventStore store;
+  private final int capacity;
+  private final CollectorMetrics metrics;
+
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final AtomicInteger depth = new AtomicInteger();
+  /** Submits hold the read lock; shutdown takes the write lock, so no request slips in behind STOP. */
+  private final ReentrantReadWriteLock intake = new ReentrantReadWriteLock();
+  private boolean shuttingDown;
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private final Thread thread;
+
+  private long failuresSinceLog;
+  private long lastFailureLogNanos;
+
+  /**
+   * A writer over {@code store}, which must already be open; the writer closes it on {@link
+   * #shutdown()}.
+   *
+   * @param store where requests are committed
+   * @param capacityEvents rows (events plus rejected rows) the queue holds before refusing requests
+   * @param metrics where commit sizes, latencies, failures and the queue depth are reported
+   */
+  public EventWriter(EventStore store, int capacityEvents, CollectorMetrics metrics) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    if (capacityEvents <= 0) {
+      throw new IllegalArgumentException("capacityEvents must be positive, was " + capacityEvents);
+    }
+    this.capacity = capacityEvents;
+    this.thread = new Thread(this::run, THREAD_NAME);
+    this.thread.setDaemon(true);
+    metrics.queueDepth(this::depth);
+  }
+
+  /** Starts the writer thread; idempotent. */
+  public void start() {
+    if (started.compareAndSet(false, true)) {
+      thread.start();
+    }
+  }
+
+  /**
+   * Queues a request if all of its rows fit. Never blocks and never throws (except on a {@code null}
+   * request, a programming error).
+   *
+   * @return {@link SubmitResult.Queued} with a future completed after the commit, or {@link
+   *     SubmitResult.Full}, or {@link SubmitResult.ShuttingDown}
+   */
+  public SubmitResult submit(WriteRequest request) {
+    Objects.requireNonNull(request, "request");
+    // tryLock fails only while shutdown() holds the write lock, i.e. when intake is closing anyway.
+    if (!intake.readLock().tryLock()) {
+      return new SubmitResult.ShuttingDown();
+    }
+    try {
+      if (shuttingDown) {
+        return new SubmitResult.ShuttingDown();
+      }
+      int rows = request.size();
+      if (!reserve(rows)) {
+        return new SubmitResult.Full();
+      }
+      Pending pending = new Pending(request, rows, new CompletableFuture<>());
+      queue.add(pending);
+      return new SubmitResult.Queued(pending.committed);
+    } finally {
+      intake.readLock().unlock();
+    }
+  }
+
+  private boolean reserve(int rows) {
+    while (true) {
+      int current = depth.get();
+      if (rows > capacity - current) {
+        return false;
+      }
+      if (depth.compareAndSet(current, current + rows)) {
+        return true;
+      }
+    }
+  }
+
+  /** Rows queued (or being committed) and not yet committed. */
+  public int depth() {
+    return depth.get();
+  }
+
+  /** The queue's capacity in rows. */
+  public int capacity() {
+    return capacity;
+  }
+
+  /** Whether the queue has room for at least one more row. */
+  public boolean hasRoom() {
+    return depth() < capacity;
+  }
+
+  /**
+   * Stops intake (later submits get {@link SubmitResult.ShuttingDown}), commits everything queued before,
+   * then closes the store. Idempotent: every call returns a future of the same termination.
+   *
+   * @return completes once the queue is drained and the store closed
+   */
+  public CompletableFuture<Void> shutdown() {
+    intake.writeLock().lock();
+    try {
+      if (!shuttingDown) {
+        shuttingDown = true;
+        queue.add(STOP);
+        stopRequested.countDown();
+      }
+    } finally {
+      intake.writeLock().unlock();
+    }
+    start();
+    return terminated.copy();
+  }
+
+  private void run() {
+    List<Pending> batch = new ArrayList<>();
+    long backoffNanos = 0;
+    try {
+      while (true) {
+        Pending first = take();
+        if (first == STOP) {
+          break;
+        }
+        batch.add(first);
+        int rows = first.rows;
+        // Group commit: everything already waiting joins this transaction, up to the row budget.
+        while (rows < MAX_ROWS_PER_TRANSACTION) {
+          Pending next = queue.peek();
+          if (next == null || next == STOP || rows + next.rows > MAX_ROWS_PER_TRANSACTION) {
+            break;
+          }
+          queue.poll();
+          batch.add(next);
+          rows += next.rows;
+        }
+        boolean committed = commit(batch, rows);
+        batch.clear();
+        if (committed) {
+          backoffNanos = 0;
+        } else {
+          backoffNanos = backoffNanos == 0 ? FIRST_BACKOFF_NANOS : Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
+          // The store is failing (disk full, file locked): give it a moment rather than fail every
+          // queued request at once; shutdown cuts the wait short.
+          pause(backoffNanos);
+        }
+      }
+      closeStore();
+      terminated.complete(null);
+    } catch (Throwable t) {
+      LOG.error("the event writer stopped unexpectedly; refusing further requests", t);
+      failRemaining(batch, t);
+      closeStore();
+      terminated.completeExceptionally(t);
+    }
+  }
+
+  private void pause(long nanos) {
+    try {
+      stopRequested.await(nanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      LOG.debug("the event writer's backoff was interrupted", e);
+    }
+  }
+
+  private Pending take() {
+    while (true) {
+      try {
+        return queue.take();
+      } catch (InterruptedException e) {
+        // Only STOP ends the writer: an interrupt from elsewhere must not drop queued requests.
+        LOG.debug("the event writer ignored an interrupt", e);
+      }
+    }
+  }
+
+  /** Writes one transaction and completes its futures; returns whether it committed. */
+  private boolean commit(List<Pending> batch, int rows) {
+    List<WriteRequest> requests = new ArrayList<>(batch.size());
+    for (Pending pending : batch) {
+      requests.add(pending.request);
+    }
+    long start = System.nanoTime();
+    List<WriteOutcome> outcomes;
+    try {
+      outcomes = store.write(requests);
+      if (outcomes.size() != requests.size()) {
+        throw new StorageException("the store returned " + outcomes.size() + " outcomes for "
+            + requests.size() + " requests");
+      }
+    } catch (StorageException | RuntimeException e) {
+      StorageException failure = e instanceof StorageException se
+          ? se : new StorageException("the store failed unexpectedly: " + e, e);
+      depth.addAndGet(-rows);
+      metrics.writerFailed();
+      logFailure(failure);
+      for (Pending pending : batch) {
+        pending.committed.completeExceptionally(failure);
+      }
+      return false;
+    }
+    long nanos = System.nanoTime() - start;
+    depth.addAndGet(-rows);
+    metrics.writerCommitted(batch.size(), rows, nanos);
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).committed.complete(outcomes.get(i));
+    }
+    return true;
+  }
+
+  private void logFailure(StorageException failure) {
+    failuresSinceLog++;
+    long now = System.nanoTime();
+    if (lastFailureLogNanos == 0 || now - lastFailureLogNanos >= FAILURE_LOG_INTERVAL_NANOS) {
+      LOG.warn("{} writer transaction(s) failed since the last report; their requests are answered 503"
+          + " and the writer keeps trying", failuresSinceLog, failure);
+      failuresSinceLog = 0;
+      lastFailureLogNanos = now;
+    }
+  }
+
+  private void failRemaining(List<Pending> batch, Throwable cause) {
+    intake.writeLock().lock();
+    try {
+      shuttingDown = true;
+    } finally {
+      intake.writeLock().unlock();
+    }
+    StorageException failure = new StorageException("the event writer stopped: " + cause, cause);
+    for (Pending pending : batch) {
+      pending.committed.completeExceptionally(failure);
+    }
+    Pending pending;
+    while ((pending = queue.poll()) != null) {
+      if (pending != STOP) {
+        depth.addAndGet(-pending.rows);
+        pending.committed.completeExceptionally(failure);
+      }
+    }
+  }
+
+  private void closeStore() {
+    try {
+      store.close();
+    } catch (RuntimeException e) {
+      LOG.warn("closing the store failed", e);
+    }
+  }
+
+  private record Pending(WriteRequest request, int rows, CompletableFuture<WriteOutcome> committed) {}
+}

@@ -1,0 +1,566 @@
+package io.theeye.collector.storage.sqlite;
+
+import io.theeye.collector.storage.EventRow;
+import io.theeye.collector.storage.EventStore;
+import io.theeye.collector.storage.RejectedRow;
+import io.theeye.collector.storage.StorageException;
+import io.theeye.collector.storage.WriteOutcome;
+import io.theeye.collector.storage.WriteRequest;
+import io.theeye.model.Timestamps;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Stores events in one SQLite file in WAL mode: the collector's default backend.
+ *
+ * <p>The protocol's relations ({@code events}, {@code sessions}, {@code rejected_events},
+ * {@code applications}) are views over narrow tables keyed by integers ({@code eye_event},
+ * {@code eye_session}, {@code eye_event_type}, {@code eye_app}, {@code eye_rejected}); see
+ * {@code docs/storage.md}. Uniqueness of {@code (app, event_id)}, the session aggregates' invariants and
+ * every reference are constraints of the schema, so no other writer can break them either.
+ *
+ * <p>One {@link #write} is one {@code BEGIN IMMEDIATE} transaction: events are inserted with {@code ON
+ * CONFLICT DO NOTHING} on {@code (app, event_id)}, so the first occurrence of an id is accepted and every
+ * later one (in the same request, a later request, or a later transaction) counts as a duplicate; each
+ * session touched is then updated once with the count, minimum and maximum {@code occurred_at} of the
+ * events actually inserted. Readers on other connections see the data as of the last commit and never
+ * block the writer.
+ *
+ * <pre>{@code
+ * try (EventStore store = new SqliteEventStore(Path.of("eye.db"), SqliteSync.FULL)) {
+ *   store.open(Set.of("shop"));
+ *   List<WriteOutcome> outcomes = store.write(requests);
+ * }
+ * }</pre>
+ *
+ * <p>Not thread-safe for writes: only the collector's writer thread calls {@link #write}; {@link
+ * #isWritable()} and {@link #describe()} may be called from any thread.
+ */
+public final class SqliteEventStore implements EventStore {
+
+  /** How long a write waits for another connection's write lock before failing: {@value} ms. */
+  public static final long DEFAULT_BUSY_TIMEOUT_MILLIS = 5_000;
+
+  /** Session ids whose integer key is remembered between transactions: {@value}. */
+  static final int SESSION_CACHE_SIZE = 100_000;
+
+  /** Event types whose integer key is remembered between transactions: {@value}. */
+  static final int TYPE_CACHE_SIZE = 10_000;
+
+  /** After a failed write, {@link #isWritable()} reports false for this long (unless a write succeeds). */
+  static final long UNWRITABLE_AFTER_FAILURE_NANOS = Duration.ofSeconds(5).toNanos();
+
+  /** Page cache per connection, in KiB (negative {@code cache_size} = KiB): 64 MiB, off the Java heap. */
+  private static final int CACHE_KIB = 64 * 1024;
+
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteEventStore.class);
+
+  private static final String INSERT_EVENT = "INSERT INTO eye_event"
+      + " (app_key, event_id, session_key, type_key, occurred_at, received_at, seq, data)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_key, event_id) DO NOTHING";
+  private static final String INSERT_SESSION = "INSERT INTO eye_session"
+      + " (session_key, session_id, first_seen_at, last_seen_at, event_count) VALUES (?, ?, ?, ?, ?)";
+  private static final String UPDATE_SESSION = "UPDATE eye_session"
+      + " SET first_seen_at = min(first_seen_at, ?), last_seen_at = max(last_seen_at, ?),"
+      + " event_count = event_count + ? WHERE session_key = ?";
+  private static final String INSERT_REJECTED = "INSERT INTO eye_rejected"
+      + " (received_at, app_key, reason, detail, event_id, session_id, category, name, raw)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  private final Path file;
+  private final SqliteSync sync;
+  private final Duration busyTimeout;
+
+  private final Map<String, Long> appKeys = new HashMap<>();
+  private final Map<TypeName, Long> typeKeys = lru(TYPE_CACHE_SIZE);
+  private final Map<String, Long> sessionKeys = lru(SESSION_CACHE_SIZE);
+
+  private Connection connection;
+  private Statement control;
+  private PreparedStatement insertEvent;
+  private PreparedStatement selectSession;
+  private PreparedStatement maxSessionKey;
+  private PreparedStatement insertSession;
+  private PreparedStatement updateSession;
+  private PreparedStatement selectType;
+  private PreparedStatement insertType;
+  private PreparedStatement selectApp;
+  private PreparedStatement insertApp;
+  private PreparedStatement insertRejected;
+
+  private volatile boolean opened;
+  private volatile boolean closed;
+  private volatile long lastFailureNanos;
+  private volatile boolean lastWriteFailed;
+
+  /**
+   * A store on {@code file} (created when missing), waiting up to {@value #DEFAULT_BUSY_TIMEOUT_MILLIS}
+   * ms for another connection's write lock.
+   *
+   * @param file the database file
+   * @param sync how durable each commit is
+   */
+  public SqliteEventStore(Path file, SqliteSync sync) {
+    this(file, sync, Duration.ofMillis(DEFAULT_BUSY_TIMEOUT_MILLIS));
+  }
+
+  /**
+   * A store on {@code file} (created when missing).
+   *
+   * @param file the database file
+   * @param sync how durable each commit is
+   * @param busyTimeout how long a write waits for another connection's write lock before it fails
+   */
+  public SqliteEventStore(Path file, SqliteSync sync, Duration busyTimeout) {
+    this.file = Objects.requireNonNull(file, "file");
+    this.sync = Objects.requireNonNull(sync, "sync");
+    this.busyTimeout = Objects.requireNonNull(busyTimeout, "busyTimeout");
+    if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("busyTimeout must be between 0 and " + Integer.MAX_VALUE + " ms");
+    }
+  }
+
+  /** The database file. */
+  public Path file() {
+    return file;
+  }
+
+  /**
+   * Opens the file, switches it to WAL, creates or migrates the schema and records {@code
+   * applicationIds} in {@code applications}.
+   *
+   * @throws StorageException when the file cannot be opened or written, or was written by a newer
+   *     collector
+   */
+  @Override
+  public synchronized void open(Set<String> applicationIds) throws StorageException {
+    if (closed) {
+      throw new StorageException("the store on " + file + " is closed");
+    }
+    if (opened) {
+      throw new IllegalStateException("the store on " + file + " is already open");
+    }
+    Objects.requireNonNull(applicationIds, "applicationIds");
+    try {
+      SQLiteConfig config = new SQLiteConfig();
+      config.setBusyTimeout((int) busyTimeout.toMillis());
+      connection = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+      control = connection.createStatement();
+      // journal_mode and page_size must come before the first table; cache_size and mmap are
+      // per-connection, the rest is persistent or per-connection and cheap to repeat.
+      control.execute("PRAGMA page_size = 4096");
+      try (ResultSet rs = control.executeQuery("PRAGMA journal_mode = WAL")) {
+        if (!rs.next() || !"wal".equalsIgnoreCase(rs.getString(1))) {
+          throw new SQLException("could not switch " + file + " to WAL mode");
+        }
+      }
+      control.execute("PRAGMA synchronous = " + sync.pragmaValue());
+      control.execute("PRAGMA foreign_keys = ON");
+      control.execute("PRAGMA cache_size = -" + CACHE_KIB);
+      control.execute("PRAGMA temp_store = MEMORY");
+      int before = SqliteSchema.migrate(connection);
+      if (before != SqliteSchema.latestVersion()) {
+        LOG.info("SQLite schema of {} migrated from version {} to {}", file, before,
+            SqliteSchema.latestVersion());
+      }
+      prepareStatements();
+      recordApplications(new TreeSet<>(applicationIds));
+      opened = true;
+    } catch (SQLException e) {
+      closeQuietly();
+      throw new StorageException("could not open the SQLite database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void prepareStatements() throws SQLException {
+    insertEvent = connection.prepareStatement(INSERT_EVENT);
+    selectSession = connection.prepareStatement(
+        "SELECT session_key FROM eye_session WHERE session_id = ?");
+    maxSessionKey = connection.prepareStatement("SELECT coalesce(max(session_key), 0) FROM eye_session");
+    insertSession = connection.prepareStatement(INSERT_SESSION);
+    updateSession = connection.prepareStatement(UPDATE_SESSION);
+    selectType = connection.prepareStatement(
+        "SELECT type_key FROM eye_event_type WHERE category = ? AND name = ?");
+    insertType = connection.prepareStatement(
+        "INSERT INTO eye_event_type (category, name) VALUES (?, ?) RETURNING type_key");
+    selectApp = connection.prepareStatement("SELECT app_key FROM eye_app WHERE app_id = ?");
+    insertApp = connection.prepareStatement("INSERT INTO eye_app (app_id) VALUES (?) RETURNING app_key");
+    insertRejected = connection.prepareStatement(INSERT_REJECTED);
+  }
+
+  private void recordApplications(Set<String> applicationIds) throws SQLException {
+    control.execute("BEGIN IMMEDIATE");
+    try {
+      Transaction tx = new Transaction();
+      for (String appId : applicationIds) {
+        appKey(appId, tx);
+      }
+      control.execute("COMMIT");
+      appKeys.putAll(tx.newApps);
+    } catch (SQLException e) {
+      rollbackQuietly(e);
+      throw e;
+    }
+  }
+
+  @Override
+  public synchronized List<WriteOutcome> write(List<WriteRequest> requests) throws StorageException {
+    if (!opened || closed) {
+      throw new StorageException("the store on " + file + (closed ? " is closed" : " is not open"));
+    }
+    if (requests.isEmpty()) {
+      return List.of();
+    }
+    Transaction tx = new Transaction();
+    try {
+      control.execute("BEGIN IMMEDIATE");
+      List<WriteOutcome> outcomes = writeInTransaction(requests, tx);
+      control.execute("COMMIT");
+      appKeys.putAll(tx.newApps);
+      typeKeys.putAll(tx.newTypes);
+      sessionKeys.putAll(tx.insertedSessions);
+      lastWriteFailed = false;
+      return outcomes;
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly(e);
+      clearBatches();
+      // A key remembered from an earlier transaction may have been deleted by another connection
+      // (retention, a manual fix): start from the database again.
+      typeKeys.clear();
+      sessionKeys.clear();
+      appKeys.clear();
+      lastFailureNanos = System.nanoTime();
+      lastWriteFailed = true;
+      throw new StorageException("could not write to the SQLite database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private List<WriteOutcome> writeInTransaction(List<WriteRequest> requests, Transaction tx)
+      throws SQLException {
+    int eventCount = 0;
+    int rejectedCount = 0;
+    for (WriteRequest request : requests) {
+      eventCount += request.events().size();
+      rejectedCount += request.rejected().size();
+    }
+    long[] sessionOf = new long[eventCount];
+    String[] occurredOf = new String[eventCount];
+    int i = 0;
+    for (WriteRequest request : requests) {
+      long app = appKey(request.appId(), tx);
+      String receivedAt = Timestamps.format(request.receivedAt());
+      for (EventRow event : request.events()) {
+        long session = sessionKey(event.sessionId(), tx);
+        long type = typeKey(event.category(), event.name(), tx);
+        String occurredAt = Timestamps.format(event.occurredAt());
+        insertEvent.setLong(1, app);
+        insertEvent.setString(2, event.eventId());
+        insertEvent.setLong(3, session);
+        insertEvent.setLong(4, type);
+        insertEvent.setString(5, occurredAt);
+        insertEvent.setString(6, receivedAt);
+        if (event.seq() == null) {
+          insertEvent.setNull(7, Types.INTEGER);
+        } else {
+          insertEvent.setLong(7, event.seq());
+        }
+        insertEvent.setString(8, event.dataJson());
+        insertEvent.addBatch();
+        sessionOf[i] = session;
+        occurredOf[i] = occurredAt;
+        i++;
+      }
+    }
+    int[] changes = eventCount == 0 ? new int[0] : insertEvent.executeBatch();
+
+    List<WriteOutcome> outcomes = new ArrayList<>(requests.size());
+    Map<Long, SessionTotals> totals = new LinkedHashMap<>();
+    i = 0;
+    for (WriteRequest request : requests) {
+      int accepted = 0;
+      for (int end = i + request.events().size(); i < end; i++) {
+        if (changes[i] > 0) {
+          accepted++;
+          totals.computeIfAbsent(sessionOf[i], k -> new SessionTotals()).add(occurredOf[i]);
+        }
+      }
+      outcomes.add(new WriteOutcome(accepted, request.events().size() - accepted));
+    }
+    writeSessions(totals, tx);
+    if (rejectedCount > 0) {
+      writeRejected(requests, tx);
+    }
+    return outcomes;
+  }
+
+  private void writeSessions(Map<Long, SessionTotals> totals, Transaction tx) throws SQLException {
+    boolean inserts = false;
+    boolean updates = false;
+    for (Map.Entry<Long, SessionTotals> entry : totals.entrySet()) {
+      long key = entry.getKey();
+      SessionTotals t = entry.getValue();
+      String newSessionId = tx.newSessionIds.get(key);
+      if (newSessionId != null) {
+        insertSession.setLong(1, key);
+        insertSession.setString(2, newSessionId);
+        insertSession.setString(3, t.first);
+        insertSession.setString(4, t.last);
+        insertSession.setInt(5, t.count);
+        insertSession.addBatch();
+        tx.insertedSessions.put(newSessionId, key);
+        inserts = true;
+      } else {
+        updateSession.setString(1, t.first);
+        updateSession.setString(2, t.last);
+        updateSession.setInt(3, t.count);
+        updateSession.setLong(4, key);
+        updateSession.addBatch();
+        updates = true;
+      }
+    }
+    if (inserts) {
+      insertSession.executeBatch();
+    }
+    if (updates) {
+      int[] updated = updateSession.executeBatch();
+      for (int count : updated) {
+        if (count != 1) {
+          throw new SQLException("a session row disappeared during the transaction");
+        }
+      }
+    }
+  }
+
+  private void writeRejected(List<WriteRequest> requests, Transaction tx) throws SQLException {
+    for (WriteRequest request : requests) {
+      if (request.rejected().isEmpty()) {
+        continue;
+      }
+      long app = appKey(request.appId(), tx);
+      String receivedAt = Timestamps.format(request.receivedAt());
+      for (RejectedRow row : request.rejected()) {
+        insertRejected.setString(1, receivedAt);
+        insertRejected.setLong(2, app);
+        insertRejected.setString(3, row.reason() == null ? null : row.reason().code());
+        insertRejected.setString(4, row.detail());
+        insertRejected.setString(5, row.eventId());
+        insertRejected.setString(6, row.sessionId());
+        insertRejected.setString(7, row.category());
+        insertRejected.setString(8, row.name());
+        insertRejected.setString(9, row.raw());
+        insertRejected.addBatch();
+      }
+    }
+    insertRejected.executeBatch();
+  }
+
+  /** The integer key of a session; a session first seen in this transaction gets the next free key. */
+  private long sessionKey(String sessionId, Transaction tx) throws SQLException {
+    Long key = sessionKeys.get(sessionId);
+    if (key != null) {
+      return key;
+    }
+    key = tx.newSessions.get(sessionId);
+    if (key != null) {
+      return key;
+    }
+    selectSession.setString(1, sessionId);
+    try (ResultSet rs = selectSession.executeQuery()) {
+      if (rs.next()) {
+        key = rs.getLong(1);
+        // Committed before this transaction began, so safe to remember even if this one rolls back.
+        sessionKeys.put(sessionId, key);
+        return key;
+      }
+    }
+    // The row is inserted after the events, with the exact aggregates of those actually inserted (its
+    // foreign key is deferred); the write lock makes max + 1 ours until commit.
+    if (tx.nextSessionKey == 0) {
+      try (ResultSet rs = maxSessionKey.executeQuery()) {
+        rs.next();
+        tx.nextSessionKey = rs.getLong(1) + 1;
+      }
+    }
+    key = tx.nextSessionKey++;
+    tx.newSessions.put(sessionId, key);
+    tx.newSessionIds.put(key, sessionId);
+    return key;
+  }
+
+  private long typeKey(String category, String name, Transaction tx) throws SQLException {
+    TypeName typeName = new TypeName(category, name);
+    Long key = typeKeys.get(typeName);
+    if (key == null) {
+      key = tx.newTypes.get(typeName);
+    }
+    if (key != null) {
+      return key;
+    }
+    selectType.setString(1, category);
+    selectType.setString(2, name);
+    try (ResultSet rs = selectType.executeQuery()) {
+      if (rs.next()) {
+        key = rs.getLong(1);
+        typeKeys.put(typeName, key);
+        return key;
+      }
+    }
+    insertType.setString(1, category);
+    insertType.setString(2, name);
+    try (ResultSet rs = insertType.executeQuery()) {
+      rs.next();
+      key = rs.getLong(1);
+    }
+    tx.newTypes.put(typeName, key);
+    return key;
+  }
+
+  private long appKey(String appId, Transaction tx) throws SQLException {
+    Long key = appKeys.get(appId);
+    if (key == null) {
+      key = tx.newApps.get(appId);
+    }
+    if (key != null) {
+      return key;
+    }
+    selectApp.setString(1, appId);
+    try (ResultSet rs = selectApp.executeQuery()) {
+      if (rs.next()) {
+        key = rs.getLong(1);
+        appKeys.put(appId, key);
+        return key;
+      }
+    }
+    insertApp.setString(1, appId);
+    try (ResultSet rs = insertApp.executeQuery()) {
+      rs.next();
+      key = rs.getLong(1);
+    }
+    tx.newApps.put(appId, key);
+    return key;
+  }
+
+  private void rollbackQuietly(Exception cause) {
+    if (control == null) {
+      return;
+    }
+    try {
+      control.execute("ROLLBACK");
+    } catch (SQLException e) {
+      // "no transaction is active" when BEGIN or COMMIT itself failed: nothing to undo.
+      cause.addSuppressed(e);
+    }
+  }
+
+  private void clearBatches() {
+    for (PreparedStatement statement : new PreparedStatement[] {
+        insertEvent, insertSession, updateSession, insertRejected}) {
+      try {
+        if (statement != null) {
+          statement.clearBatch();
+        }
+      } catch (SQLException e) {
+        LOG.debug("could not clear a statement batch", e);
+      }
+    }
+  }
+
+  /**
+   * False once the store is closed, and for a few seconds after a failed write (unless a later write
+   * succeeded), so {@code GET /ready} turns away traffic while the disk is full or the file is locked,
+   * and lets it back to try again.
+   */
+  @Override
+  public boolean isWritable() {
+    if (!opened || closed) {
+      return false;
+    }
+    return !lastWriteFailed || System.nanoTime() - lastFailureNanos > UNWRITABLE_AFTER_FAILURE_NANOS;
+  }
+
+  @Override
+  public String describe() {
+    return "SQLite " + file.toAbsolutePath() + " (WAL, synchronous=" + sync + ")";
+  }
+
+  /** Closes the connection; the last connection to close checkpoints the WAL into the file. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closeQuietly();
+  }
+
+  private void closeQuietly() {
+    if (connection == null) {
+      return;
+    }
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      LOG.warn("could not close the SQLite database {} cleanly", file, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+
+  private static <K> Map<K, Long> lru(int maxSize) {
+    return new LinkedHashMap<>(1024, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<K, Long> eldest) {
+        return size() > maxSize;
+      }
+    };
+  }
+
+  private record TypeName(String category, String name) {}
+
+  /** Keys created inside the current transaction: remembered only once it commits. */
+  private static final class Transaction {
+    final Map<String, Long> newApps = new HashMap<>();
+    final Map<TypeName, Long> newTypes = new HashMap<>();
+    final Map<String, Long> newSessions = new HashMap<>();
+    final Map<Long, String> newSessionIds = new HashMap<>();
+    final Map<String, Long> insertedSessions = new HashMap<>();
+    long nextSessionKey;
+  }
+
+  /** Count, earliest and latest {@code occurred_at} of a session's events inserted now. */
+  private static final class SessionTotals {
+    int count;
+    String first;
+    String last;
+
+    void add(String occurredAt) {
+      count++;
+      if (first == null || occurredAt.compareTo(first) < 0) {
+        first = occurredAt;
+      }
+      if (last == null || occurredAt.compareTo(last) > 0) {
+        last = occurredAt;
+      }
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package io.theeye.collector.storage.sqlite;
+
+import io.theeye.model.Reason;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The SQLite schema as a list of migrations, applied at startup under {@code PRAGMA user_version}.
+ *
+ * <p>Version {@code n} of the schema is reached by running migrations {@code 1..n} in order; each runs in
+ * the same transaction as the {@code user_version} bump, so a crash mid-migration leaves the previous
+ * version intact. To evolve the schema, append a {@link Migration} with the next version number: never
+ * edit a published one, since existing files have already run it.
+ *
+ * <p>Physical tables are prefixed {@code eye_}; the contract relations of the protocol ({@code events},
+ * {@code sessions}, {@code rejected_events}, {@code applications}) are views over them. Nothing here
+ * needs a SQLite newer than 3.40 (no STRICT tables, no JSONB, no {@code ->>} in views, no
+ * {@code unixepoch()}), so Debian 12's {@code sqlite3} reads the file.
+ */
+final class SqliteSchema {
+
+  /** One step from {@code version - 1} to {@code version}. */
+  record Migration(int version, String description, List<String> statements) {}
+
+  /** Fixed-width storage time {@code YYYY-MM-DD HH:MM:SS.ffffff}: text order is time order. */
+  private static final String TIME_GLOB =
+      "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]'";
+
+  private static final String REASON_CODES = Arrays.stream(Reason.values())
+      .map(r -> "'" + r.code() + "'")
+      .collect(Collectors.joining(", "));
+
+  private static final Migration V1 = new Migration(1, "initial schema", List.of(
+      """
+      CREATE TABLE eye_app (
+        app_key INTEGER PRIMARY KEY,
+        app_id  TEXT NOT NULL UNIQUE CHECK (length(app_id) >= 1)
+      )""",
+      """
+      CREATE TABLE eye_event_type (
+        type_key INTEGER PRIMARY KEY,
+        category TEXT NOT NULL CHECK (length(category) BETWEEN 1 AND 128),
+        name     TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 128),
+        UNIQUE (category, name)
+      )""",
+      """
+      CREATE TABLE eye_session (
+        session_key   INTEGER PRIMARY KEY,
+        session_id    TEXT NOT NULL UNIQUE CHECK (length(session_id) BETWEEN 1 AND 128),
+        first_seen_at TEXT NOT NULL CHECK (first_seen_at GLOB %1$s),
+        last_seen_at  TEXT NOT NULL CHECK (last_seen_at GLOB %1$s),
+        event_count   INTEGER NOT NULL CHECK (typeof(event_count) = 'integer' AND event_count > 0),
+        CHECK (first_seen_at <= last_seen_at)
+      )""".formatted(TIME_GLOB),
+      // The session key is deferred: a transaction inserts a new session's events first and the session
+      // row (with its exact aggregates) after them.
+      """
+      CREATE TABLE eye_event (
+        id          INTEGER PRIMARY KEY,
+        app_key     INTEGER NOT NULL REFERENCES eye_app (app_key),
+        event_id    TEXT NOT NULL CHECK (length(event_id) BETWEEN 1 AND 64),
+        session_key INTEGER NOT NULL
+                    REFERENCES eye_session (session_key) DEFERRABLE INITIALLY DEFERRED,
+        type_key    INTEGER NOT NULL REFERENCES eye_event_type (type_key),
+        occurred_at TEXT NOT NULL CHECK (occurred_at GLOB %1$s),
+        received_at TEXT NOT NULL CHECK (received_at GLOB %1$s),
+        seq         INTEGER CHECK (seq IS NULL OR (typeof(seq) = 'integer' AND seq >= 0)),
+        data        TEXT NOT NULL CHECK (substr(data, 1, 1) = '{' AND json_valid(data))
+      )""".formatted(TIME_GLOB),
+      // Idempotency: one row per (application, event_id), forever. UUIDv7 ids make it append-mostly.
+      "CREATE UNIQUE INDEX eye_event_app_event_id ON eye_event (app_key, event_id)",
+      // A session's events in order (the rowid, i.e. id, is the implicit last column).
+      "CREATE INDEX eye_event_session ON eye_event (session_key, occurred_at, seq)",
+      // A category's (or an event type's) events in a time range.
+      "CREATE INDEX eye_event_type_time ON eye_event (type_key, occurred_at)",
+      // All events in a time range.
+      "CREATE INDEX eye_event_time ON eye_event (occurred_at)",
+      """
+      CREATE TABLE eye_rejected (
+        id          INTEGER PRIMARY KEY,
+        received_at TEXT NOT NULL CHECK (received_at GLOB %1$s),
+        app_key     INTEGER NOT NULL REFERENCES eye_app (app_key),
+        reason      TEXT NOT NULL CHECK (reason IN (%2$s)),
+        detail      TEXT NOT NULL,
+        event_id    TEXT,
+        session_id  TEXT,
+        category    TEXT,
+        name        TEXT,
+        raw         TEXT
+      )""".formatted(TIME_GLOB, REASON_CODES),
+      "CREATE INDEX eye_rejected_received ON eye_rejected (received_at)",
+      "CREATE INDEX eye_rejected_app ON eye_rejected (app_key)",
+      "CREATE VIEW applications (app_id) AS SELECT app_id FROM eye_app",
+      """
+      CREATE VIEW events
+        (id, event_id, app_id, session_id, category, name, occurred_at, received_at, seq, data) AS
+      SELECT e.id, e.event_id, a.app_id, s.session_id, t.category, t.name,
+             e.occurred_at, e.received_at, e.seq, e.data
+        FROM eye_event AS e
+        JOIN eye_app AS a ON a.app_key = e.app_key
+        JOIN eye_session AS s ON s.session_key = e.session_key
+        JOIN eye_event_type AS t ON t.type_key = e.type_key""",
+      """
+      CREATE VIEW sessions (session_id, first_seen_at, last_seen_at, event_count) AS
+      SELECT session_id, first_seen_at, last_seen_at, event_count FROM eye_session""",
+      """
+      CREATE VIEW rejected_events
+        (id, received_at, app_id, reason, detail, event_id, session_id, category, name, raw) AS
+      SELECT r.id, r.received_at, a.app_id, r.reason, r.detail,
+             r.event_id, r.session_id, r.category, r.name, r.raw
+        FROM eye_rejected AS r
+        JOIN eye_app AS a ON a.app_key = r.app_key"""));
+
+  /** Every migration, in version order. Append only. */
+  static final List<Migration> MIGRATIONS = List.of(V1);
+
+  private SqliteSchema() {}
+
+  /** The version a fully migrated file has. */
+  static int latestVersion() {
+    return MIGRATIONS.get(MIGRATIONS.size() - 1).version();
+  }
+
+  /**
+   * Brings the database to {@link #latestVersion()} in one immediate transaction, so two collectors
+   * starting together on one file migrate it once.
+   *
+   * @return the version the file had before
+   * @throws SQLException when the file was written by a newer collector, or a statement fails
+   */
+  static int migrate(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("BEGIN IMMEDIATE");
+      try {
+        int found = userVersion(statement);
+        if (found > latestVersion()) {
+          throw new SQLException("the database has schema version " + found
+              + " but this collector knows versions up to " + latestVersion()
+              + "; use a newer collector");
+        }
+        for (Migration migration : MIGRATIONS) {
+          if (migration.version() > found) {
+            for (String sql : migration.statements()) {
+              statement.execute(sql);
+            }
+          }
+        }
+        if (found != latestVersion()) {
+          statement.execute("PRAGMA user_version = " + latestVersion());
+        }
+        statement.execute("COMMIT");
+        return found;
+      } catch (SQLException e) {
+        try {
+          statement.execute("ROLLBACK");
+        } catch (SQLException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
+        throw e;
+      }
+    }
+  }
+
+  static int userVersion(Statement statement) throws SQLException {
+    try (ResultSet rs = statement.executeQuery("PRAGMA user_version")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+}

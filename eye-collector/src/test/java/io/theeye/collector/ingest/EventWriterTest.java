@@ -1,0 +1,308 @@
+package io.theeye.collector.ingest;
+
+import static io.theeye.collector.storage.TestRows.event;
+import static io.theeye.collector.storage.TestRows.query;
+import static io.theeye.collector.storage.TestRows.reader;
+import static io.theeye.collector.storage.TestRows.request;
+import static io.theeye.collector.storage.TestRows.scalar;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.theeye.collector.CollectorMetrics;
+import io.theeye.collector.storage.EventRow;
+import io.theeye.collector.storage.RejectedRow;
+import io.theeye.collector.storage.StorageException;
+import io.theeye.collector.storage.WriteOutcome;
+import io.theeye.collector.storage.WriteRequest;
+import io.theeye.collector.storage.sqlite.SqliteEventStore;
+import io.theeye.collector.storage.sqlite.SqliteSync;
+import io.theeye.model.Reason;
+import io.theeye.model.Timestamps;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class EventWriterTest {
+
+  @TempDir Path dir;
+  final RecordingMetrics metrics = new RecordingMetrics();
+  Path file;
+  EventWriter writer;
+
+  EventWriter writer(int capacity) throws StorageException {
+    return writer(capacity, Duration.ofMillis(SqliteEventStore.DEFAULT_BUSY_TIMEOUT_MILLIS));
+  }
+
+  EventWriter writer(int capacity, Duration busyTimeout) throws StorageException {
+    file = dir.resolve("eye.db");
+    SqliteEventStore store = new SqliteEventStore(file, SqliteSync.FULL, busyTimeout);
+    store.open(Set.of("shop", "blog"));
+    writer = new EventWriter(store, capacity, metrics);
+    return writer;
+  }
+
+  @AfterEach
+  void shutdown() {
+    if (writer != null) {
+      writer.shutdown().join();
+    }
+  }
+
+  static CompletableFuture<WriteOutcome> queued(SubmitResult result) {
+    assertThat(result).isInstanceOf(SubmitResult.Queued.class);
+    return ((SubmitResult.Queued) result).committed();
+  }
+
+  static WriteRequest events(String app, String session, int count, String idPrefix) {
+    List<EventRow> rows = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      rows.add(event(idPrefix + i, session, "2021-01-01 09:00:00"));
+    }
+    return new WriteRequest(app, Instant.now(), rows, List.of());
+  }
+
+  @Test
+  void aSubmittedRequestIsCommittedBeforeItsFutureCompletes() throws Exception {
+    writer(100).start();
+
+    WriteOutcome outcome = queued(writer.submit(request("shop",
+        event("e-1", "s-1", "2021-01-01 09:00:00"), event("e-1", "s-1", "2021-01-01 09:00:00")))).join();
+
+    assertThat(outcome).isEqualTo(new WriteOutcome(1, 1));
+    assertThat(scalar(file, "SELECT count(*) FROM events")).isEqualTo(1);
+    assertThat(writer.depth()).isZero();
+    assertThat(metrics.committedRequests.get()).isEqualTo(1);
+    assertThat(metrics.committedRows.get()).isEqualTo(2);
+  }
+
+  @Test
+  void requestsWaitingTogetherAreCommittedInOneTransaction() throws Exception {
+    writer(1_000);
+    List<CompletableFuture<WriteOutcome>> futures = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      futures.add(queued(writer.submit(events("shop", "s-" + i, 5, "r" + i + "-"))));
+    }
+
+    writer.start();
+    CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).join();
+
+    assertThat(futures).allSatisfy(f -> assertThat(f.join()).isEqualTo(new WriteOutcome(5, 0)));
+    assertThat(metrics.transactions.get()).isEqualTo(1);
+    assertThat(metrics.committedRequests.get()).isEqualTo(10);
+    assertThat(metrics.committedRows.get()).isEqualTo(50);
+  }
+
+  @Test
+  void rejectedRowsCountTowardsTheQueueAndAreStored() throws Exception {
+    writer(3);
+    WriteRequest request = new WriteRequest("blog", Instant.now(), List.of(event("e-1", "s-1", "2021-01-01 09:00:00")),
+        List.of(new RejectedRow(Reason.SCHEMA_VIOLATION, "/path: required", null, "s-1", "page interaction",
+            "pageview", "{}")));
+
+    CompletableFuture<WriteOutcome> committed = queued(writer.submit(request));
+    assertThat(writer.depth()).isEqualTo(2);
+    assertThat(writer.submit(request)).isInstanceOf(SubmitResult.Full.class);
+
+    writer.start();
+    assertThat(committed.join()).isEqualTo(new WriteOutcome(1, 0));
+    assertThat(query(file, "SELECT app_id, reason FROM rejected_events"))
+        .containsExactly(List.of("blog", "schema_violation"));
+  }
+
+  @Test
+  void aRequestThatDoesNotFitWholeIsRefusedAndTheQueueRecoversAfterDraining() throws Exception {
+    writer(10);
+    CompletableFuture<WriteOutcome> first = queued(writer.submit(events("shop", "s-1", 6, "a")));
+
+    assertThat(writer.submit(events("shop", "s-1", 5, "b"))).isInstanceOf(SubmitResult.Full.class);
+    assertThat(writer.depth()).isEqualTo(6);
+    CompletableFuture<WriteOutcome> second = queued(writer.submit(events("shop", "s-1", 4, "c")));
+    assertThat(writer.depth()).isEqualTo(10);
+    assertThat(writer.hasRoom()).isFalse();
+    assertThat(writer.submit(events("shop", "s-1", 1, "d"))).isInstanceOf(SubmitResult.Full.class);
+    assertThat(writer.submit(events("shop", "s-1", 11, "e"))).isInstanceOf(SubmitResult.Full.class);
+
+    writer.start();
+    first.join();
+    second.join();
+
+    assertThat(writer.depth()).isZero();
+    assertThat(writer.hasRoom()).isTrue();
+    assertThat(queued(writer.submit(events("shop", "s-1", 10, "f"))).join()).isEqualTo(new WriteOutcome(10, 0));
+    assertThat(scalar(file, "SELECT event_count FROM sessions")).isEqualTo(20);
+  }
+
+  @Test
+  void theQueueDepthIsRegisteredAsAGauge() throws Exception {
+    writer(10);
+    queued(writer.submit(events("shop", "s-1", 3, "a")));
+
+    assertThat(metrics.depthGauge.getAsInt()).isEqualTo(3);
+    assertThat(writer.capacity()).isEqualTo(10);
+  }
+
+  @Test
+  void shutdownCommitsEverythingSubmittedBeforeItAndRefusesLaterRequests() throws Exception {
+    writer(10_000).start();
+    List<CompletableFuture<WriteOutcome>> futures = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      futures.add(queued(writer.submit(events("shop", "s-" + (i % 7), 20, "r" + i + "-"))));
+    }
+
+    CompletableFuture<Void> stopped = writer.shutdown();
+
+    assertThat(writer.submit(events("shop", "s-1", 1, "late"))).isInstanceOf(SubmitResult.ShuttingDown.class);
+    stopped.join();
+    assertThat(futures).allSatisfy(f -> assertThat(f).isCompletedWithValue(new WriteOutcome(20, 0)));
+    assertThat(scalar(file, "SELECT count(*) FROM events")).isEqualTo(2_000);
+    assertThat(scalar(file, "SELECT sum(event_count) FROM sessions")).isEqualTo(2_000);
+    assertThat(writer.shutdown()).isCompleted();
+    assertThat(writer.submit(events("shop", "s-1", 1, "later"))).isInstanceOf(SubmitResult.ShuttingDown.class);
+  }
+
+  @Test
+  void shutdownOfAWriterNeverStartedStillDrainsItsQueue() throws Exception {
+    writer(100);
+    CompletableFuture<WriteOutcome> committed = queued(writer.submit(events("shop", "s-1", 3, "a")));
+
+    writer.shutdown().join();
+
+    assertThat(committed).isCompletedWithValue(new WriteOutcome(3, 0));
+    assertThat(scalar(file, "SELECT count(*) FROM events")).isEqualTo(3);
+  }
+
+  @Test
+  void eightConcurrentSubmittersIntoTheSameSessionsLeaveExactCounts() throws Exception {
+    writer(1_000_000).start();
+    int threads = 8;
+    int requestsPerThread = 50;
+    String[] sessions = {"s-a", "s-b", "s-c"};
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<List<CompletableFuture<WriteOutcome>>>> submitted = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      submitted.add(pool.submit(() -> {
+        go.await();
+        List<CompletableFuture<WriteOutcome>> mine = new ArrayList<>();
+        for (int r = 0; r < requestsPerThread; r++) {
+          List<EventRow> rows = new ArrayList<>();
+          for (int e = 0; e < 10; e++) {
+            // Threads pair up on event ids (0 with 1, 2 with 3, ...): exactly one copy of each is stored.
+            String id = "t" + (thread / 2) + "-r" + r + "-e" + e;
+            String time = Timestamps.format(Instant.parse("2021-01-01T09:00:00Z").plusMillis(thread * 1000L + r * 10L + e));
+            rows.add(event(id, sessions[(r + e) % sessions.length], time));
+          }
+          String app = r % 2 == 0 ? "shop" : "blog";
+          Collections.shuffle(rows);
+          mine.add(queued(writer.submit(new WriteRequest(app, Instant.now(), rows, List.of()))));
+        }
+        return mine;
+      }));
+    }
+    go.countDown();
+    List<WriteOutcome> outcomes = new ArrayList<>();
+    for (Future<List<CompletableFuture<WriteOutcome>>> f : submitted) {
+      for (CompletableFuture<WriteOutcome> c : f.get()) {
+        outcomes.add(c.join());
+      }
+    }
+    pool.shutdown();
+
+    int accepted = outcomes.stream().mapToInt(WriteOutcome::accepted).sum();
+    int duplicates = outcomes.stream().mapToInt(WriteOutcome::duplicates).sum();
+    int unique = threads / 2 * requestsPerThread * 10;
+    assertThat(accepted).isEqualTo(unique);
+    assertThat(duplicates).isEqualTo(unique);
+    assertThat(scalar(file, "SELECT count(*) FROM events")).isEqualTo(unique);
+    assertThat(scalar(file, "SELECT sum(event_count) FROM sessions")).isEqualTo(unique);
+    assertThat(query(file, "SELECT count(*) FROM sessions s WHERE"
+        + " s.event_count = (SELECT count(*) FROM events e WHERE e.session_id = s.session_id)"
+        + " AND s.first_seen_at = (SELECT min(occurred_at) FROM events e WHERE e.session_id = s.session_id)"
+        + " AND s.last_seen_at = (SELECT max(occurred_at) FROM events e WHERE e.session_id = s.session_id)"))
+        .containsExactly(List.of("3"));
+  }
+
+  @Test
+  void aFailedTransactionFailsItsRequestsAndTheWriterKeepsWorking() throws Exception {
+    writer(1_000, Duration.ofMillis(20)).start();
+    CompletableFuture<WriteOutcome> failed;
+    try (Connection other = reader(file); Statement s = other.createStatement()) {
+      s.execute("BEGIN IMMEDIATE"); // an analyst holding the write lock: every write times out
+
+      failed = queued(writer.submit(events("shop", "s-1", 2, "a")));
+
+      assertThatThrownBy(failed::join)
+          .isInstanceOf(CompletionException.class)
+          .hasCauseInstanceOf(StorageException.class);
+      assertThat(metrics.failures.get()).isEqualTo(1);
+      assertThat(writer.depth()).isZero();
+      s.execute("ROLLBACK");
+    }
+
+    assertThat(queued(writer.submit(events("shop", "s-1", 2, "a"))).join()).isEqualTo(new WriteOutcome(2, 0));
+    assertThat(scalar(file, "SELECT event_count FROM sessions")).isEqualTo(2);
+  }
+
+  @Test
+  void theWriterRunsOnOneNamedDaemonThread() throws Exception {
+    writer(10).start();
+    CompletableFuture<String> threadName = new CompletableFuture<>();
+
+    queued(writer.submit(events("shop", "s-1", 1, "a")))
+        .thenRun(() -> threadName.complete(Thread.currentThread().getName() + "/" + Thread.currentThread().isDaemon()));
+
+    assertThat(threadName.join()).isEqualTo("eye-writer/true");
+  }
+
+  @Test
+  void capacityMustBePositive() {
+    assertThatThrownBy(() -> new EventWriter(new SqliteEventStore(dir.resolve("x.db"), SqliteSync.FULL), 0,
+        CollectorMetrics.NOOP)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacityEvents");
+  }
+
+  /** Counts what the writer reports. */
+  static final class RecordingMetrics implements CollectorMetrics {
+    final AtomicInteger transactions = new AtomicInteger();
+    final AtomicInteger committedRequests = new AtomicInteger();
+    final AtomicInteger committedRows = new AtomicInteger();
+    final AtomicInteger failures = new AtomicInteger();
+    volatile IntSupplier depthGauge;
+
+    @Override
+    public void writerCommitted(int requests, int rows, long commitNanos) {
+      transactions.incrementAndGet();
+      committedRequests.addAndGet(requests);
+      committedRows.addAndGet(rows);
+    }
+
+    @Override
+    public void writerFailed() {
+      failures.incrementAndGet();
+    }
+
+    @Override
+    public void queueDepth(IntSupplier depth) {
+      depthGauge = depth;
+    }
+  }
+}
