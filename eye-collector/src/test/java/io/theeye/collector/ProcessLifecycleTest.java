@@ -82,6 +82,10 @@ class ProcessLifecycleTest extends CollectorTestSupport {
     String output;
     try (ChildCollector child = ChildCollector.start(tempDir, args())) {
       URI uri = child.awaitListening();
+      // Refusals and rejections first, so that their log lines are in the output checked for the secret.
+      TestSender sender = new TestSender(uri);
+      assertThat(sender.post(KEY, SECRET + "-wrong", pageview("x", "s", TS)).status()).isEqualTo(401);
+      assertThat(sender.post(KEY, SECRET, "{broken").status()).isEqualTo(400);
       CountDownLatch enough = new CountDownLatch(1);
       traffic = sendUntilGone(uri, 40, enough, pool);
       assertThat(enough.await(60, TimeUnit.SECONDS)).as("40 requests acknowledged").isTrue();

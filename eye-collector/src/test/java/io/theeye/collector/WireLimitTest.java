@@ -64,6 +64,34 @@ class WireLimitTest extends CollectorTestSupport {
     assertThat(storedRows()).isZero();
   }
 
+  @Test
+  void expectContinueGetsA100OnlyWhenTheBodyIsWanted() throws Exception {
+    Collector c = start(b -> b.maxBodyBytes(LIMIT));
+    byte[] body = TestSender.pageview("e-1", "s-1", "2021-01-01 09:15:27").getBytes(StandardCharsets.UTF_8);
+    String signature = Signatures.header(SECRET.getBytes(StandardCharsets.UTF_8), Instant.now().getEpochSecond(), body);
+    try (Socket socket = new Socket(c.host(), c.port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v1/events HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+          + EyeProtocol.HEADER_KEY_ID + ": " + KEY + "\r\n" + EyeProtocol.HEADER_SIGNATURE + ": " + signature + "\r\n"
+          + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      byte[] interim = new byte["HTTP/1.1 100 Continue".length()];
+      assertThat(in.readNBytes(interim, 0, interim.length)).isEqualTo(interim.length);
+      assertThat(new String(interim, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100 Continue");
+      out.write(body);
+      out.flush();
+      assertThat(readResponse(in)).contains("HTTP/1.1 202").contains("\"accepted\":1");
+    }
+    try (Socket socket = new Socket(c.host(), c.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("POST /v1/events HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+          + "Expect: 100-continue\r\nContent-Length: " + (LIMIT + 1) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      assertThat(readResponse(socket.getInputStream())).startsWith("HTTP/1.1 413");
+    }
+  }
+
   /** Reads until the connection closes or a complete JSON body arrived. */
   private static String readResponse(InputStream in) throws IOException {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
@@ -73,8 +101,7 @@ class WireLimitTest extends CollectorTestSupport {
       while ((n = in.read(b)) > 0) {
         buffer.write(b, 0, n);
         String text = buffer.toString(StandardCharsets.UTF_8);
-        int headerEnd = text.indexOf("\r\n\r\n");
-        if (headerEnd > 0 && text.endsWith("}")) {
+        if (text.contains("\r\n\r\n") && text.endsWith("}")) {
           break;
         }
       }

@@ -13,6 +13,7 @@ import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
 import io.undertow.util.Headers;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,23 +86,25 @@ public final class HttpEdge {
     EventsHandler events = new EventsHandler(keyRing, s.codec(), s.validator(), s.writer(), s.metrics(),
         s.ack(), s.clock(), s.maxBodyBytes(), s.maxDecodedBytes());
     RoutingHandler routes = Handlers.routing()
-        .post(EyeProtocol.EVENTS_PATH, events)
+        // A sender that asks "Expect: 100-continue" gets its 100 only when the body is read, i.e. not
+        // when the headers alone already earned a 415 or 413.
+        .post(EyeProtocol.EVENTS_PATH, new HttpContinueReadHandler(events))
         .get(HEALTH_PATH, StatusHandlers.health())
         .get(READY_PATH, StatusHandlers.ready(s.store(), s.writer()))
         .get(METRICS_PATH, StatusHandlers.metrics(s.scrape()))
         .setFallbackHandler(HttpEdge::notFound)
         .setInvalidMethodHandler(HttpEdge::methodNotAllowed);
+    this.gate = new DrainGate(routes);
     CollectorMetrics metrics = s.metrics();
-    HttpHandler counted = exchange -> {
+    // Outermost, so that the drain gate's 503s are counted too.
+    this.root = exchange -> {
       String path = KNOWN_PATHS.contains(exchange.getRequestPath()) ? exchange.getRequestPath() : "other";
       exchange.addExchangeCompleteListener((ex, next) -> {
         metrics.requestAnswered(path, ex.getStatusCode());
         next.proceed();
       });
-      routes.handleRequest(exchange);
+      gate.handleRequest(exchange);
     };
-    this.gate = new DrainGate(counted);
-    this.root = gate;
   }
 
   /** The root handler to give Undertow. */
@@ -129,7 +132,9 @@ public final class HttpEdge {
   }
 
   private static void notFound(HttpServerExchange exchange) {
-    Responses.error(exchange, ErrorCode.NOT_FOUND, "no such endpoint: " + exchange.getRequestPath());
+    String path = exchange.getRequestPath();
+    Responses.error(exchange, ErrorCode.NOT_FOUND,
+        "no such endpoint: " + (path.length() > 200 ? path.substring(0, 200) + "…" : path));
   }
 
   private static void methodNotAllowed(HttpServerExchange exchange) {

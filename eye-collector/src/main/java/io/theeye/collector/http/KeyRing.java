@@ -42,7 +42,12 @@ final class KeyRing {
     }
   }
 
-  private record Entry(String appId, byte[] secret) {}
+  private record Entry(String appId, byte[] secret) {
+    @Override
+    public String toString() {
+      return "Entry[" + appId + ", secret=<redacted>]";
+    }
+  }
 
   private final Map<String, Entry> byKeyId = new HashMap<>();
   private final SignatureVerifier verifier;
