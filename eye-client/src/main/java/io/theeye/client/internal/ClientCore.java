@@ -650,7 +650,8 @@ public final class ClientCore {
       abandon(batch);
       return;
     }
-    long wait = retryAfterMillis >= 0 ? retryAfterMillis : retry.backoffMillis(batch.attempts);
+    // A Retry-After of 0 (or a date already past) would make a tight loop: back off instead.
+    long wait = retryAfterMillis > 0 ? retryAfterMillis : retry.backoffMillis(batch.attempts);
     long now = clock.millis();
     if (saturatedAdd(now, wait) > batch.retryDeadlineMillis) {
       fail(batch, FailureReason.RETRIES_EXHAUSTED, status, code, "gave up after " + batch.attempts
