@@ -181,7 +181,9 @@ public final class ClientCore {
     if (wake < 0) {
       return drop(DropReason.QUEUE_FULL, "the queue is full", null);
     }
-    PendingEvent event = new PendingEvent(json, id, sessionId, category, name, ts, seq);
+    PendingEvent event = listening
+        ? new PendingEvent(json, id, sessionId, category, name, ts, seq)
+        : new PendingEvent(json, null, null, null, null, null, seq);
     queue.offer(event);
     // close() may have drained the queue between our check of `closed` and the offer; if the event is
     // still there, nobody will send it, so take it back.

@@ -4,9 +4,11 @@ import io.theeye.client.TrackedEvent;
 import java.time.Instant;
 
 /**
- * One accepted event, serialized once, waiting in the client. Internal, not for public use.
+ * One accepted event, serialized once, waiting in the client. The fields besides {@code json} serve
+ * only the listener: without one, {@code eventId} and {@code timestamp} are not kept (the JSON holds
+ * them), which keeps the bytes a waiting event pins in the heap down.
  */
-public final class PendingEvent {
+final class PendingEvent {
   final byte[] json;
   final String eventId;
   final String sessionId;
