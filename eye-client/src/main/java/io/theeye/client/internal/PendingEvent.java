@@ -2,6 +2,7 @@ package io.theeye.client.internal;
 
 import io.theeye.client.TrackedEvent;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * One accepted event, serialized once, waiting in the client. The fields besides {@code json} serve
@@ -29,6 +30,6 @@ final class PendingEvent {
   }
 
   TrackedEvent toTracked() {
-    return new TrackedEvent(eventId, sessionId, category, name, timestamp, seq);
+    return new TrackedEvent(eventId, sessionId, category, name, timestamp.truncatedTo(ChronoUnit.MICROS), seq);
   }
 }
