@@ -73,4 +73,12 @@ final class PostgresBackend implements BeforeEachCallback, AfterEachCallback {
         .startupTimeout(Duration.ZERO)
         .build();
   }
+
+  /** A store that waits up to a minute on a held lock: the test decides when the writer goes on. */
+  EventStore storeWaitingLong() {
+    return PostgresEventStore.builder(db())
+        .startupTimeout(Duration.ZERO)
+        .writeTimeout(Duration.ofSeconds(60))
+        .build();
+  }
 }

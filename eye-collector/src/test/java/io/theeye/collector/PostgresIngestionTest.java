@@ -29,4 +29,9 @@ class PostgresIngestionTest extends IngestionTest {
   protected EventStore storeFailingFast() {
     return pg.storeFailingFast();
   }
+
+  @Override
+  protected EventStore storeWaitingLong() {
+    return pg.storeWaitingLong();
+  }
 }

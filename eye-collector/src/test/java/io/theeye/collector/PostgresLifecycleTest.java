@@ -29,4 +29,9 @@ class PostgresLifecycleTest extends LifecycleTest {
   protected EventStore storeFailingFast() {
     return pg.storeFailingFast();
   }
+
+  @Override
+  protected EventStore storeWaitingLong() {
+    return pg.storeWaitingLong();
+  }
 }

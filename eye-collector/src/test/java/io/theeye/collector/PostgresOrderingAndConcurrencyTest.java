@@ -29,4 +29,9 @@ class PostgresOrderingAndConcurrencyTest extends OrderingAndConcurrencyTest {
   protected EventStore storeFailingFast() {
     return pg.storeFailingFast();
   }
+
+  @Override
+  protected EventStore storeWaitingLong() {
+    return pg.storeWaitingLong();
+  }
 }

@@ -29,4 +29,9 @@ class PostgresProcessLifecycleTest extends ProcessLifecycleTest {
   protected EventStore storeFailingFast() {
     return pg.storeFailingFast();
   }
+
+  @Override
+  protected EventStore storeWaitingLong() {
+    return pg.storeWaitingLong();
+  }
 }

@@ -29,4 +29,9 @@ class PostgresWireLimitTest extends WireLimitTest {
   protected EventStore storeFailingFast() {
     return pg.storeFailingFast();
   }
+
+  @Override
+  protected EventStore storeWaitingLong() {
+    return pg.storeWaitingLong();
+  }
 }
