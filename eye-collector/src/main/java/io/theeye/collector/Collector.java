@@ -32,6 +32,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.Options;
 
 /**
  * A running collector: the HTTP edge, the writer and the database, started and stopped together.
@@ -78,12 +79,18 @@ public final class Collector implements AutoCloseable {
 
   private Collector(Builder b) throws StorageException {
     this.config = b;
+    this.store = b.store != null ? b.store : EventStores.create(b.db, b.sync, b.dbUser, b.dbPassword);
     this.metrics = new PrometheusCollectorMetrics();
     metrics.queueCapacity(b.queueCapacity);
-    this.store = b.store != null ? b.store : EventStores.create(b.db, b.sync);
     Set<String> appIds = new LinkedHashSet<>();
     b.keys.forEach(k -> appIds.add(k.appId()));
-    store.open(appIds);
+    try {
+      store.open(appIds);
+    } catch (StorageException | RuntimeException e) {
+      store.close();
+      metrics.close();
+      throw e;
+    }
     this.writer = new EventWriter(store, b.queueCapacity, metrics);
     writer.start();
     try {
@@ -94,6 +101,7 @@ public final class Collector implements AutoCloseable {
       this.server = Undertow.builder()
           .addHttpListener(b.port, b.host)
           .setHandler(edge.handler())
+          .setWorkerOption(Options.WORKER_NAME, "eye-http")
           .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
           .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
           .build();
@@ -101,6 +109,7 @@ public final class Collector implements AutoCloseable {
     } catch (RuntimeException e) {
       writer.shutdown();
       store.close();
+      metrics.close();
       throw e;
     }
     this.address = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
@@ -201,6 +210,7 @@ public final class Collector implements AutoCloseable {
       edge.awaitIdle(Duration.ofSeconds(5));
       server.stop();
       store.close();
+      metrics.close();
       terminated.complete(null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -226,6 +236,8 @@ public final class Collector implements AutoCloseable {
     private String db = DEFAULT_DB;
     private EventStore store;
     private SqliteSync sync = SqliteSync.FULL;
+    private String dbUser;
+    private String dbPassword;
     private final List<ApplicationKey> keys = new ArrayList<>();
     private SchemaRegistry schemas;
     private UnknownTypes unknownTypes = UnknownTypes.ACCEPT;
@@ -281,6 +293,21 @@ public final class Collector implements AutoCloseable {
     /** A store to use instead of one made from {@link #db(String)}; the collector opens and closes it. */
     public Builder store(EventStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The PostgreSQL user; {@code null} (the default) leaves it to the URL. Ignored by SQLite. */
+    public Builder dbUser(String dbUser) {
+      if (dbUser != null && dbUser.isBlank()) {
+        throw new IllegalArgumentException("dbUser must not be blank");
+      }
+      this.dbUser = dbUser;
+      return this;
+    }
+
+    /** The PostgreSQL password; {@code null} (the default) for none or the URL's. Ignored by SQLite. */
+    public Builder dbPassword(String dbPassword) {
+      this.dbPassword = dbPassword;
       return this;
     }
 

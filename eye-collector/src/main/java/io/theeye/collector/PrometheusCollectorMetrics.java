@@ -26,9 +26,10 @@ import java.util.function.IntSupplier;
  * {@code eye_writer_batch_requests}, {@code eye_writer_batch_rows}, {@code eye_writer_commit_seconds},
  * {@code eye_writer_failures_total}, plus the JVM's memory, GC and thread series.
  */
-public final class PrometheusCollectorMetrics implements CollectorMetrics {
+public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoCloseable {
 
   private final PrometheusMeterRegistry registry;
+  private final JvmGcMetrics gcMetrics;
   private final DistributionSummary batchRequests;
   private final DistributionSummary batchRows;
   private final Timer commit;
@@ -38,7 +39,8 @@ public final class PrometheusCollectorMetrics implements CollectorMetrics {
   public PrometheusCollectorMetrics() {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
+    gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     batchRequests = DistributionSummary.builder("eye.writer.batch.requests")
         .description("Requests committed per writer transaction")
@@ -126,6 +128,13 @@ public final class PrometheusCollectorMetrics implements CollectorMetrics {
         .strongReference(true)
         .description("Rows (events and rejected rows) queued, not yet committed")
         .register(registry);
+  }
+
+  /** Stops listening to GC notifications and closes the registry. */
+  @Override
+  public void close() {
+    gcMetrics.close();
+    registry.close();
   }
 
   /** Registers the queue's capacity as a gauge, so depth can be read as a fraction of it. */

@@ -195,6 +195,17 @@ class CollectorMainTest {
   }
 
   @Test
+  void portInUseFailsTheStart() throws Exception {
+    try (Collector first = Collector.builder().port(0).db(dir.resolve("first.db").toString()).app("a", "k", SECRET).start()) {
+      int code = run(Map.of(), "--port", Integer.toString(first.port()), "--db", dir.resolve("eye.db").toString(),
+          "--app", "shop:k:" + SECRET);
+      assertThat(code).isEqualTo(1);
+      assertThat(stderr()).contains("Address already in use");
+      assertThat(stdout()).doesNotContain("listening on");
+    }
+  }
+
+  @Test
   void invalidOptionValueIsAUsageError() {
     int code = run(Map.of(), "--ack", "sometimes");
     assertThat(code).isEqualTo(2);

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * to a real collector over real HTTP and reads the contract relations of PROTOCOL.md §4 with SQL.
  *
  * <p>To run the same tests against another backend, subclass the test classes and override
- * {@link #db()}, {@link #openDatabase()}, {@link #holdWrites()} and {@link #storeFailingFast()}.
+ * {@link #db()}, {@link #openDatabase()}, {@link #holdWrites()}, {@link #storeFailingFast()} and
+ * {@link #storeWaitingLong()}.
  */
 abstract class CollectorTestSupport {
 
@@ -69,6 +70,14 @@ abstract class CollectorTestSupport {
   /** A store on {@link #db()} that gives up quickly when the database is locked. */
   protected EventStore storeFailingFast() {
     return new SqliteEventStore(Path.of(db()), SqliteSync.FULL, Duration.ofMillis(200));
+  }
+
+  /**
+   * A store on {@link #db()} that waits long for a locked database, so that a test holding the write
+   * lock with {@link #holdWrites()} decides when the writer goes on, however slow the machine.
+   */
+  protected EventStore storeWaitingLong() {
+    return new SqliteEventStore(Path.of(db()), SqliteSync.FULL, Duration.ofSeconds(60));
   }
 
   /** A collector builder on port 0 and {@link #db()} with the test application's key. */

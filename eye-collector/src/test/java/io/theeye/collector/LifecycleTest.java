@@ -25,7 +25,7 @@ class LifecycleTest extends CollectorTestSupport {
 
   @Test
   void fullQueueAnswers503WithRetryAfterAndRecovers() throws Exception {
-    Collector c = start(b -> b.queueCapacity(2).maxEventsPerRequest(2));
+    Collector c = start(b -> b.queueCapacity(2).maxEventsPerRequest(2).store(storeWaitingLong()));
     TestSender sender = new TestSender(c);
     CompletableFuture<Answer> first;
     try (AutoCloseable held = holdWrites()) {
@@ -73,7 +73,7 @@ class LifecycleTest extends CollectorTestSupport {
 
   @Test
   void stoppingCollectorAnswers503ShuttingDownAndCommitsWhatItAccepted() throws Exception {
-    Collector c = start();
+    Collector c = start(b -> b.store(storeWaitingLong()));
     TestSender sender = new TestSender(c);
     CompletableFuture<Answer> inFlight;
     CompletableFuture<Void> stopped;
@@ -96,7 +96,7 @@ class LifecycleTest extends CollectorTestSupport {
 
   @Test
   void queuedAckAnswersBeforeTheCommitWithInRequestDuplicatesOnly() throws Exception {
-    Collector c = start(b -> b.ack(AckMode.QUEUED));
+    Collector c = start(b -> b.ack(AckMode.QUEUED).store(storeWaitingLong()));
     TestSender sender = new TestSender(c);
     try (AutoCloseable held = holdWrites()) {
       // The database is locked, so this 202 can only have been sent before the commit.

@@ -74,6 +74,7 @@ public final class ClientCore {
   private static final String USER_AGENT = "eye-client";
   private static final int MAX_RESPONSE_BYTES = 64 * 1024;
   private static final long SENDER_JOIN_MILLIS = 5_000;
+  private static final long MAX_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final ClientConfig config;
   private final Clock clock;
@@ -126,7 +127,7 @@ public final class ClientCore {
     this.scheduler = ownsScheduler ? HttpClients.retryScheduler() : config.retryScheduler();
     this.slots = new Semaphore(config.maxInFlightBatches());
     this.maxEventJson = config.maxBatchBytes() - ENVELOPE_OVERHEAD;
-    this.intervalNanos = config.flushInterval().toNanos();
+    this.intervalNanos = saturatedNanos(config.flushInterval());
     this.retryBudgetMillis = saturatedMillis(config.retryBudget());
     this.senderThread = new Thread(new SenderLoop(), "eye-client-sender");
     senderThread.setDaemon(true);
@@ -166,7 +167,7 @@ public final class ClientCore {
     try {
       encoded = EventCodec.encode(id, sessionId, category, name, data, ts, seq);
     } catch (JsonProcessingException | RuntimeException e) {
-      return drop(DropReason.NOT_SERIALIZABLE, "data could not be serialized to JSON", e);
+      return drop(DropReason.NOT_SERIALIZABLE, "data could not be serialized to JSON: " + describe(e), e);
     }
     if (encoded.dataBytes() > config.maxDataBytes()) {
       return drop(DropReason.PAYLOAD_TOO_LARGE, "data is " + encoded.dataBytes()
@@ -181,7 +182,9 @@ public final class ClientCore {
     if (wake < 0) {
       return drop(DropReason.QUEUE_FULL, "the queue is full", null);
     }
-    PendingEvent event = new PendingEvent(json, id, sessionId, category, name, ts, seq);
+    PendingEvent event = listening
+        ? new PendingEvent(json, id, sessionId, category, name, ts, seq)
+        : new PendingEvent(json, null, null, null, null, null, seq);
     queue.offer(event);
     // close() may have drained the queue between our check of `closed` and the offer; if the event is
     // still there, nobody will send it, so take it back.
@@ -282,8 +285,21 @@ public final class ClientCore {
     pendingBytes.addAndGet(-bytes);
   }
 
+  /** An exception's class and the first line of its message (Jackson's run to several). */
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    if (message == null) {
+      return e.getClass().getSimpleName();
+    }
+    int eol = message.indexOf('\n');
+    return e.getClass().getSimpleName() + ": " + (eol < 0 ? message : message.substring(0, eol));
+  }
+
   private boolean drop(DropReason reason, String detail, Throwable cause) {
     counters.drop(reason);
+    if (reason != DropReason.QUEUE_FULL && reason != DropReason.CLOSED) {
+      drops.note(reason, detail);
+    }
     if (config.strict()) {
       String message = "event dropped (" + reason.code() + "): " + detail;
       if (reason == DropReason.QUEUE_FULL || reason == DropReason.CLOSED) {
@@ -364,7 +380,7 @@ public final class ClientCore {
           nextSendNanos = now + intervalNanos;
         } else {
           // Every batch in flight is busy; the first to finish wakes us.
-          LockSupport.parkNanos(this, intervalNanos);
+          LockSupport.parkNanos(this, MAX_PARK_NANOS);
         }
         return;
       }
@@ -375,7 +391,9 @@ public final class ClientCore {
       }
       drops.maybeReport();
       long wait = nextSendNanos - now;
-      LockSupport.parkNanos(this, wait > 0 ? wait : intervalNanos);
+      // Producers wake us for full batches and flushes; the cap keeps drop reports timely when the
+      // flush interval is long.
+      LockSupport.parkNanos(this, Math.min(wait > 0 ? wait : intervalNanos, MAX_PARK_NANOS));
     }
 
     private void fill() {
@@ -637,7 +655,8 @@ public final class ClientCore {
       abandon(batch);
       return;
     }
-    long wait = retryAfterMillis >= 0 ? retryAfterMillis : retry.backoffMillis(batch.attempts);
+    // A Retry-After of 0 (or a date already past) would make a tight loop: back off instead.
+    long wait = retryAfterMillis > 0 ? retryAfterMillis : retry.backoffMillis(batch.attempts);
     long now = clock.millis();
     if (saturatedAdd(now, wait) > batch.retryDeadlineMillis) {
       fail(batch, FailureReason.RETRIES_EXHAUSTED, status, code, "gave up after " + batch.attempts

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
@@ -175,11 +176,10 @@ final class EventsHandler implements HttpHandler {
         EventCodec.truncateUtf8(body, EyeProtocol.MAX_RAW_BYTES));
     WriteRequest request = new WriteRequest(appId, receivedAt, List.of(), List.of(row));
     enqueue(exchange, request, committed -> {
-      metrics.eventsRejected(appId, Reason.MALFORMED_BODY, 1);
       if (ack == AckMode.QUEUED) {
         Responses.error(exchange, ErrorCode.MALFORMED_BODY, message);
       }
-      answerWhenStored(exchange, appId, committed,
+      answerWhenStored(exchange, appId, committed, Map.of(Reason.MALFORMED_BODY, 1),
           outcome -> Responses.error(exchange, ErrorCode.MALFORMED_BODY, message));
     });
   }
@@ -187,14 +187,13 @@ final class EventsHandler implements HttpHandler {
   private void submit(HttpServerExchange exchange, Validated v) {
     String appId = v.request().appId();
     enqueue(exchange, v.request(), committed -> {
-      v.rejectedByReason().forEach((reason, count) -> metrics.eventsRejected(appId, reason, count));
       int valid = v.request().events().size();
       if (ack == AckMode.QUEUED) {
         // Only duplicates inside this request are known before the commit.
         int duplicates = v.inRequestDuplicates();
         Responses.json(exchange, 202, new IngestResult(v.received(), valid - duplicates, v.rejected(), duplicates));
       }
-      answerWhenStored(exchange, appId, committed, outcome -> {
+      answerWhenStored(exchange, appId, committed, v.rejectedByReason(), outcome -> {
         Responses.json(exchange, 202, new IngestResult(v.received(), outcome.accepted(), v.rejected(),
             outcome.duplicates()));
       });
@@ -219,16 +218,17 @@ final class EventsHandler implements HttpHandler {
   }
 
   /**
-   * Counts the commit's outcome and, in {@code durable} mode, answers from it. The writer thread
+   * Counts what the commit stored (accepted, duplicates, rejected rows) and, in {@code durable} mode, answers from it. The writer thread
    * completes the future; the answer is written on the exchange's own IO thread so the writer never
    * touches a socket.
    */
   private void answerWhenStored(HttpServerExchange exchange, String appId,
-      CompletableFuture<WriteOutcome> committed, Consumer<WriteOutcome> answer) {
+      CompletableFuture<WriteOutcome> committed, Map<Reason, Integer> rejected, Consumer<WriteOutcome> answer) {
     committed.whenComplete((outcome, failure) -> {
       if (failure == null) {
         metrics.eventsAccepted(appId, outcome.accepted());
         metrics.eventsDuplicate(appId, outcome.duplicates());
+        rejected.forEach((reason, count) -> metrics.eventsRejected(appId, reason, count));
       }
       if (ack != AckMode.DURABLE) {
         if (failure != null) {

@@ -94,17 +94,17 @@ public final class HttpEdge {
         .get(METRICS_PATH, StatusHandlers.metrics(s.scrape()))
         .setFallbackHandler(HttpEdge::notFound)
         .setInvalidMethodHandler(HttpEdge::methodNotAllowed);
+    this.gate = new DrainGate(routes);
     CollectorMetrics metrics = s.metrics();
-    HttpHandler counted = exchange -> {
+    // Outermost, so that the drain gate's 503s are counted too.
+    this.root = exchange -> {
       String path = KNOWN_PATHS.contains(exchange.getRequestPath()) ? exchange.getRequestPath() : "other";
       exchange.addExchangeCompleteListener((ex, next) -> {
         metrics.requestAnswered(path, ex.getStatusCode());
         next.proceed();
       });
-      routes.handleRequest(exchange);
+      gate.handleRequest(exchange);
     };
-    this.gate = new DrainGate(counted);
-    this.root = gate;
   }
 
   /** The root handler to give Undertow. */
