@@ -7,9 +7,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.theeye.client.TestSupport.AcceptingDispatcher;
 import io.theeye.model.Event;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockWebServer;
@@ -17,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 @Timeout(60)
 class DropTest {
@@ -197,6 +203,37 @@ class DropTest {
     assertThatThrownBy(() -> eye.track(SESSION, "c", "n", null))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     assertThat(eye.counters().droppedTotal()).isEqualTo(4);
+  }
+
+  @Test
+  void dropsAreSummarizedInOneLogLinePerReason() {
+    Logger logger = (Logger) LoggerFactory.getLogger("io.theeye.client.EyeClient");
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      eye = clientFor(server).build();
+      for (int i = 0; i < 3; i++) {
+        eye.track(SESSION, "c", "n", Map.of("v", new Object()));
+      }
+      eye.track(SESSION, null, "n", null);
+      eye.close();
+
+      List<String> lines = logs.list.stream()
+          .filter(e -> e.getLevel() == Level.WARN)
+          .map(ILoggingEvent::getFormattedMessage)
+          .filter(m -> m.startsWith("dropped"))
+          .toList();
+      assertThat(lines).hasSize(2);
+      assertThat(lines).anySatisfy(line -> assertThat(line)
+          .startsWith("dropped 3 event(s) since the last report because their data could not be serialized"
+              + " to JSON (latest: data could not be serialized to JSON: InvalidDefinitionException: ")
+          .contains("java.lang.Object"));
+      assertThat(lines).contains("dropped 1 event(s) since the last report because an argument was missing,"
+          + " blank or too long (latest: category is null)");
+    } finally {
+      logger.detachAppender(logs);
+    }
   }
 
   @Test
