@@ -23,6 +23,7 @@ final class ChildJvm implements AutoCloseable {
   private final BufferedReader out;
   private final BufferedWriter in;
   private final PrintWriter log;
+  private boolean closed;
 
   private ChildJvm(Process process, Path logFile) throws IOException {
     this.process = process;
@@ -90,9 +91,13 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /** Waits for the child to exit (killing it after 30 s) and closes the log. */
+  /** Waits for the child to exit (killing it after 30 s) and closes the log; idempotent. */
   @Override
   public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       if (waitFor() < 0) {
         process.destroyForcibly();

@@ -25,7 +25,8 @@ import org.HdrHistogram.Histogram;
  *   <li>prints {@code @@ START <System.nanoTime()>}, makes the measured calls, timing each one, prints
  *       {@code @@ CALLS <total ns> <p50 ns> <p99 ns> <bytes allocated on the calling thread>}, waits for
  *       the parent's {@code DONE} (sent once the server has counted every event);
- *   <li>prints {@code @@ HEAP <peak used bytes> <peak after-GC bytes>}, closes the client and exits.
+ *   <li>prints {@code @@ HEAP <peak used bytes> <peak after-GC bytes> <events dropped>}, closes the
+ *       client and exits.
  * </ol>
  * Both processes read the same monotonic clock on Linux, so the parent computes the delivery rate from
  * the child's start to the moment its server counted the last event.
@@ -40,6 +41,9 @@ public final class ClientRunner {
 
     /** Asks the library to send what it holds now, without waiting (both libraries can). */
     void flush();
+
+    /** Events the library refused (The Eye counts them; Segment's unbounded queue refuses none). */
+    long dropped();
 
     @Override
     void close();
@@ -93,7 +97,7 @@ public final class ClientRunner {
           + " " + allocated);
       expect(parent, "DONE");
       heap.close();
-      say("HEAP " + heap.peakUsed() + " " + heap.peakAfterGc());
+      say("HEAP " + heap.peakUsed() + " " + heap.peakAfterGc() + " " + tracker.dropped());
     }
     System.exit(0);
   }
@@ -138,6 +142,11 @@ public final class ClientRunner {
       @Override
       public void flush() {
         analytics.flush();
+      }
+
+      @Override
+      public long dropped() {
+        return 0;
       }
 
       @Override

@@ -37,12 +37,16 @@ final class ClientSuite extends Suite {
   @Option(names = "--child-xmx", description = "Heap limit of each client's JVM (default 1g, for both).")
   String childXmx = "1g";
 
+  @Option(names = "--jfr", description = "Record each client JVM with JFR (settings=profile) into the work dir "
+      + "and summarize where its CPU samples went.")
+  boolean jfr;
+
   @Option(names = "--timeout", description = "Seconds to wait for one run's delivery (default 180).")
   int timeoutSeconds = 180;
 
   /** One child run's figures. */
   record Run(String impl, int pair, double deliveredPerSecond, boolean complete, double callNsMean,
-      long callNsP50, long callNsP99, double callBytes, long heapPeakUsed, long heapPeakAfterGc) {}
+      long callNsP50, long callNsP99, double callBytes, long heapPeakUsed, long heapPeakAfterGc, long dropped) {}
 
   @Override
   Report run() throws Exception {
@@ -59,7 +63,7 @@ final class ClientSuite extends Suite {
     report.note("heap", "child JVM heap: peak used sampled every 5 ms (includes garbage), and peak "
         + "occupancy right after a GC (what the client retained); measured phase only");
     report.columns("pair", "client", "delivered ev/s", "call ns mean", "call ns p50", "call ns p99",
-        "call B", "heap peak MiB", "after-GC peak MiB");
+        "call B", "heap peak MiB", "after-GC peak MiB", "dropped");
 
     List<Run> runs = new ArrayList<>();
     try (TrivialServer server = new TrivialServer()) {
@@ -71,7 +75,7 @@ final class ClientSuite extends Suite {
           runs.add(r);
           report.row(pair, impl + (r.complete() ? "" : " (INCOMPLETE)"), r.deliveredPerSecond(), r.callNsMean(),
               r.callNsP50(), r.callNsP99(), r.callBytes(), r.heapPeakUsed() / 1048576.0,
-              r.heapPeakAfterGc() / 1048576.0);
+              r.heapPeakAfterGc() / 1048576.0, r.dropped());
         }
       }
     }
@@ -95,6 +99,7 @@ final class ClientSuite extends Suite {
           mine.stream().mapToDouble(Run::heapPeakUsed).max().orElse(0) / 1048576.0, "MiB");
       report.result(impl + ".heap_peak_after_gc.max",
           mine.stream().mapToDouble(Run::heapPeakAfterGc).max().orElse(0) / 1048576.0, "MiB");
+      report.result(impl + ".dropped.total", mine.stream().mapToLong(Run::dropped).sum(), "events");
       long incomplete = mine.stream().filter(r -> !r.complete()).count();
       if (incomplete > 0) {
         report.result(impl + ".incomplete_runs", incomplete, "runs");
@@ -107,7 +112,11 @@ final class ClientSuite extends Suite {
     long base = server.events();
     CompletableFuture<Long> warmed = server.whenReached(base + w);
     Path logFile = common.workDir().resolve("client-" + impl + "-" + pair + ".log");
-    List<String> jvm = List.of("-Xmx" + childXmx, "-XX:+UseG1GC");
+    List<String> jvm = new ArrayList<>(List.of("-Xmx" + childXmx, "-XX:+UseG1GC"));
+    Path jfrFile = common.workDir().resolve("client-" + impl + "-" + pair + ".jfr");
+    if (jfr) {
+      jvm.add("-XX:StartFlightRecording=filename=" + jfrFile + ",settings=profile");
+    }
     List<String> args = List.of(impl, server.baseUrl(), Integer.toString(w), Integer.toString(n),
         "bench-key", "bench-secret-0123456789abcdef");
     try (ChildJvm child = ChildJvm.start(jvm, ClientRunner.class, args, logFile)) {
@@ -130,9 +139,19 @@ final class ClientSuite extends Suite {
       long deliveredEvents = complete ? n : server.events() - base - w;
       child.send("DONE");
       String[] heap = child.expect("HEAP");
+      child.close();
+      if (jfr) {
+        for (var section : JfrTop.summarize(jfrFile, 12).entrySet()) {
+          System.out.println("# JFR " + impl + " CPU samples by " + section.getKey() + ":");
+          for (var e : section.getValue()) {
+            System.out.printf("#   %5.1f%%  %s%n", e.getValue(), e.getKey());
+          }
+        }
+      }
       return new Run(impl, pair, deliveredEvents / ((end - start) / 1e9), complete,
           Long.parseLong(calls[1]) / (double) n, Long.parseLong(calls[2]), Long.parseLong(calls[3]),
-          Long.parseLong(calls[4]) / (double) n, Long.parseLong(heap[1]), Long.parseLong(heap[2]));
+          Long.parseLong(calls[4]) / (double) n, Long.parseLong(heap[1]), Long.parseLong(heap[2]),
+          Long.parseLong(heap[3]));
     }
   }
 

@@ -82,6 +82,11 @@ final class CollectorSuite extends Suite {
   @Option(names = "--jfr", description = "Record the collector with JFR (settings=profile) into the work dir.")
   boolean jfr;
 
+  @Option(names = "--calibrate-seconds",
+      description = "Seconds of the same closed loop against a no-op server first, to show the load "
+          + "generator's own limit (default 10; --quick 3; 0 skips).")
+  Integer calibrateSeconds;
+
   @Option(names = "--ceiling", description = "rows/s of sqlite-ceiling to compare with "
       + "(default: the newest sqlite-ceiling result in the results dir).")
   Double ceiling;
@@ -109,7 +114,22 @@ final class CollectorSuite extends Suite {
         + "coordinated-omission aware)");
     report.note("heap", "from the collector's own GC log (-Xlog:gc): peak heap occupancy before a "
         + "collection (the most it used) and after one (what it retained); RSS = VmHWM of the process");
+    report.note("loadgen_noop", "the same load generator against a server that answers 202 at once "
+        + "without reading signatures or storing: the most this generator can offer on this machine");
     report.note("stored", "count(*) of events after the collector stopped, minus the preload");
+
+    int calibrate = calibrateSeconds != null ? calibrateSeconds : quick() ? 3 : 10;
+    LoadGenerator.Outcome noop = null;
+    if (calibrate > 0) {
+      progress("collector: calibrating the load generator against a no-op server for " + calibrate + " s");
+      try (TrivialServer server = new TrivialServer();
+          LoadGenerator load = new LoadGenerator(server.baseUrl(), KEY_ID, SECRET.getBytes(StandardCharsets.UTF_8),
+              connections, batchEvents)) {
+        noop = load.closedLoop(connections, Duration.ofSeconds(1), Duration.ofSeconds(calibrate));
+      }
+      progress(String.format("collector: load generator alone: %.0f events/s, p50 %.2f ms", noop.acceptedPerSecond(),
+          noop.latencyMicros().getValueAtPercentile(50) / 1000.0));
+    }
 
     Path work = common.workDir();
     Path db = work.resolve("collector.db");
@@ -147,11 +167,17 @@ final class CollectorSuite extends Suite {
 
     report.columns("phase", "events/s", "requests", "202", "503", "other", "io err", "p50 ms", "p99 ms",
         "p99.9 ms", "max ms");
+    if (noop != null) {
+      addPhase(report, "no-op server x" + connections, noop);
+    }
     addPhase(report, "closed loop x" + connections, closed);
     addPhase(report, "fixed " + (long) rate + "/s", fixed);
     double ceilingRate = ceiling != null ? ceiling : latestCeiling().orElse(Double.NaN);
 
     report.result("preload_events", preloaded, "events");
+    if (noop != null) {
+      report.result("loadgen_noop_events_per_s", noop.acceptedPerSecond(), "events/s");
+    }
     report.result("events_per_s", closed.acceptedPerSecond(), "events/s");
     if (!Double.isNaN(ceilingRate)) {
       report.result("ratio_to_sqlite_ceiling", closed.acceptedPerSecond() / ceilingRate, "x");
@@ -177,7 +203,16 @@ final class CollectorSuite extends Suite {
     rss.ifPresent(v -> report.result("rss_peak_mib", v / 1048576.0, "MiB"));
     report.result("exit_status", exit, "");
     if (jfrFile != null) {
-      report.note("jfr", jfrFile.toString());
+      report.note("jfr", jfrFile + " (whole collector lifetime: load and fixed-rate phases)");
+      for (var section : JfrTop.summarize(jfrFile, 12).entrySet()) {
+        StringBuilder b = new StringBuilder();
+        for (var e : section.getValue()) {
+          b.append(String.format("%5.1f%%  %s%n", e.getValue(), e.getKey()));
+        }
+        report.note("jfr." + section.getKey(), b.toString());
+        System.out.println("# JFR CPU samples by " + section.getKey() + ":");
+        System.out.print(b.toString().indent(2));
+      }
     }
 
     progress("collector: queries, " + runs + " runs each (" + longRuns + " for 1-hour windows)");

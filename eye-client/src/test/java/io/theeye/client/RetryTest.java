@@ -157,6 +157,20 @@ class RetryTest {
   }
 
   @Test
+  void backsOffWhenRetryAfterAsksForNoWaitAtAll() throws Exception {
+    // (A 503 with Retry-After: 0 would be retried once by OkHttp itself, so these are 429s.)
+    server.enqueue(error(429, "overloaded").setHeader("Retry-After", "0"));
+    server.enqueue(error(429, "overloaded").setHeader("Retry-After", "Tue, 01 Jan 2030 00:00:00 GMT"));
+    server.enqueue(accepted(3));
+    eye = client().retryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60)).build();
+
+    trackThree();
+    eye.flush().get(10, TimeUnit.SECONDS);
+
+    assertThat(scheduler.delaysMillis).hasSize(2).allMatch(d -> d >= 500);
+  }
+
+  @Test
   void backsOffExponentiallyWithJitterWithoutRetryAfter() throws Exception {
     for (int i = 0; i < 4; i++) {
       server.enqueue(error(500, "internal_error"));

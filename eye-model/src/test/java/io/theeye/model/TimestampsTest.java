@@ -93,4 +93,19 @@ class TimestampsTest {
     assertThat(Timestamps.format(Instant.parse("2021-01-01T09:15:27.1Z")))
         .isLessThan(Timestamps.format(Instant.parse("2021-01-01T09:15:27.11Z")));
   }
+
+  @org.junit.jupiter.api.Test
+  void formatAgreesWithDateTimeFormatterAcrossTheYears() {
+    java.time.format.DateTimeFormatter reference =
+        java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS").withZone(java.time.ZoneOffset.UTC);
+    java.util.Random random = new java.util.Random(42);
+    long max = Instant.parse("9999-12-31T23:59:59.999999999Z").getEpochSecond();
+    for (int i = 0; i < 100_000; i++) {
+      Instant t = Instant.ofEpochSecond(Math.floorMod(random.nextLong(), max + 1), random.nextInt(1_000_000_000));
+      assertThat(Timestamps.format(t)).isEqualTo(reference.format(t));
+    }
+    assertThat(Timestamps.format(Instant.parse("0000-01-01T00:00:00Z"))).isEqualTo("0000-01-01 00:00:00.000000");
+    assertThat(Timestamps.format(Instant.parse("1969-12-31T23:59:59.999999999Z")))
+        .isEqualTo("1969-12-31 23:59:59.999999");
+  }
 }

@@ -166,7 +166,7 @@ public final class ClientCore {
     try {
       encoded = EventCodec.encode(id, sessionId, category, name, data, ts, seq);
     } catch (JsonProcessingException | RuntimeException e) {
-      return drop(DropReason.NOT_SERIALIZABLE, "data could not be serialized to JSON", e);
+      return drop(DropReason.NOT_SERIALIZABLE, "data could not be serialized to JSON: " + describe(e), e);
     }
     if (encoded.dataBytes() > config.maxDataBytes()) {
       return drop(DropReason.PAYLOAD_TOO_LARGE, "data is " + encoded.dataBytes()
@@ -282,8 +282,21 @@ public final class ClientCore {
     pendingBytes.addAndGet(-bytes);
   }
 
+  /** An exception's class and the first line of its message (Jackson's run to several). */
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    if (message == null) {
+      return e.getClass().getSimpleName();
+    }
+    int eol = message.indexOf('\n');
+    return e.getClass().getSimpleName() + ": " + (eol < 0 ? message : message.substring(0, eol));
+  }
+
   private boolean drop(DropReason reason, String detail, Throwable cause) {
     counters.drop(reason);
+    if (reason != DropReason.QUEUE_FULL && reason != DropReason.CLOSED) {
+      drops.note(reason, detail);
+    }
     if (config.strict()) {
       String message = "event dropped (" + reason.code() + "): " + detail;
       if (reason == DropReason.QUEUE_FULL || reason == DropReason.CLOSED) {
@@ -637,7 +650,8 @@ public final class ClientCore {
       abandon(batch);
       return;
     }
-    long wait = retryAfterMillis >= 0 ? retryAfterMillis : retry.backoffMillis(batch.attempts);
+    // A Retry-After of 0 (or a date already past) would make a tight loop: back off instead.
+    long wait = retryAfterMillis > 0 ? retryAfterMillis : retry.backoffMillis(batch.attempts);
     long now = clock.millis();
     if (saturatedAdd(now, wait) > batch.retryDeadlineMillis) {
       fail(batch, FailureReason.RETRIES_EXHAUSTED, status, code, "gave up after " + batch.attempts

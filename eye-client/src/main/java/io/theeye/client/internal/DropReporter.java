@@ -2,6 +2,7 @@ package io.theeye.client.internal;
 
 import io.theeye.client.DropReason;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 
@@ -19,6 +20,8 @@ final class DropReporter {
   private final Logger log;
   private final long intervalNanos = TimeUnit.SECONDS.toNanos(INTERVAL_SECONDS);
   private final long[] reported = new long[DropReason.values().length];
+  /** The latest detail per reason (what was wrong with the last such event), or null. */
+  private final AtomicReferenceArray<String> lastDetail = new AtomicReferenceArray<>(DropReason.values().length);
   private final ReentrantLock lock = new ReentrantLock();
   private long lastReportNanos;
   private boolean everReported;
@@ -26,6 +29,11 @@ final class DropReporter {
   DropReporter(Counters counters, Logger log) {
     this.counters = counters;
     this.log = log;
+  }
+
+  /** Remembers what was wrong with the latest event dropped for {@code reason}, for the next report. */
+  void note(DropReason reason, String detail) {
+    lastDetail.lazySet(reason.ordinal(), detail);
   }
 
   /** Logs what was dropped since the last report, unless the last report is too recent. */
@@ -54,7 +62,13 @@ final class DropReporter {
         if (delta > 0) {
           reported[r.ordinal()] = total;
           any = true;
-          log.warn("dropped {} event(s) since the last report because {}", delta, r.description());
+          String detail = lastDetail.getAndSet(r.ordinal(), null);
+          if (detail == null) {
+            log.warn("dropped {} event(s) since the last report because {}", delta, r.description());
+          } else {
+            log.warn("dropped {} event(s) since the last report because {} (latest: {})", delta,
+                r.description(), detail);
+          }
         }
       }
       if (any) {

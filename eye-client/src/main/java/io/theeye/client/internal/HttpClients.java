@@ -31,6 +31,8 @@ final class HttpClients {
         .dispatcher(dispatcher)
         .connectionPool(new ConnectionPool(config.maxInFlightBatches(), KEEP_ALIVE_MINUTES, TimeUnit.MINUTES))
         .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
+        // A redirected POST becomes a GET in OkHttp; better to fail with the 3xx, which names the problem.
+        .followRedirects(false)
         .connectTimeout(config.connectTimeout())
         .readTimeout(config.requestTimeout())
         .writeTimeout(config.requestTimeout())

@@ -1,0 +1,61 @@
+package io.theeye.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class DemoAppTest {
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = DemoApp.commandLine(new DemoApp(new PrintStream(out, true, StandardCharsets.UTF_8)));
+    cmd.setErr(new PrintWriter(err, true));
+    int code = cmd.execute(args);
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString());
+  }
+
+  @Test
+  void withoutASecretItExplainsWhereToFindOne() {
+    Run run = run("--key-id", "demo-key", "--secret", "");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--secret", "printed at startup", "EYE_SECRET");
+  }
+
+  @Test
+  void aMalformedAppSpecIsRefusedWithoutEchoingTheSecret() {
+    Run run = run("--app", "shop-only-two:parts");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--app must be APP_ID:KEY_ID:SECRET");
+    Run twice = run("--app", "shop:k1:sekrit-one", "--app", "shop:k2:sekrit-two");
+    assertThat(twice.exitCode()).isEqualTo(2);
+    assertThat(twice.err()).contains("given twice").doesNotContain("sekrit");
+  }
+
+  @Test
+  void rateAndDurationMustBePositive() {
+    assertThat(run("--secret", "x", "--rate", "0").err()).contains("--rate must be");
+    assertThat(run("--secret", "x", "--duration", "0s").err()).contains("--duration must be positive");
+  }
+
+  @Test
+  void durationsReadTheWayPeopleWriteThem() {
+    DemoApp.DurationConverter c = new DemoApp.DurationConverter();
+    assertThat(c.convert("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.convert("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(c.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.convert("PT1M")).isEqualTo(Duration.ofMinutes(1));
+    assertThat(c.convert("12")).isEqualTo(Duration.ofSeconds(12));
+    assertThatThrownBy(() -> c.convert("soon")).hasMessageContaining("not a duration");
+  }
+}

@@ -1,0 +1,224 @@
+package io.theeye.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The newcomer's path of the README, from the built jars: start the collector with the documented command,
+ * run the demo with the key the collector printed, then run docs/analytics.md's SQL against the database
+ * (read-only, while the collector runs) and stop the collector with SIGTERM.
+ */
+@Timeout(120)
+class NewcomerPathIT {
+
+  static final Path MODULE = Path.of("").toAbsolutePath();
+  static final Path COLLECTOR_JAR = MODULE.resolveSibling("eye-collector").resolve("target/eye-collector.jar");
+  static final Path DEMO_JAR = MODULE.resolve("target/eye-demo.jar");
+  static final Path ANALYTICS_DOC = MODULE.resolveSibling("docs").resolve("analytics.md");
+
+  private static final List<String> JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+  private static final Pattern DEMO_SECRET = Pattern.compile("key id: (\\S+)\\s+secret: (\\S+)");
+  private static final DateTimeFormatter SQL_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  @TempDir
+  Path work;
+
+  /** One line of the demo's --journal file. */
+  record Tracked(long n, String app, String keyId, String sessionId, String category, String name, String path,
+      boolean shared, String expect, String eventId) {
+    boolean stored() {
+      return expect.equals("stored");
+    }
+
+    boolean rejected() {
+      return expect.equals("schema_violation") || expect.equals("future_timestamp");
+    }
+  }
+
+  @Test
+  void readmeCommandsStoreTheDemoSessionsInOrderAndRecordItsBadEvents() throws Exception {
+    // README: java -jar eye-collector/target/eye-collector.jar (here on a free port; ./eye.db is fresh)
+    try (ChildProcess collector = ChildProcess.javaJar(work, Map.of(), JVM, COLLECTOR_JAR, "--port", "0")) {
+      String endpoint = collector.awaitLine("listening on ").substring("listening on ".length()).trim();
+      Matcher key = DEMO_SECRET.matcher(collector.stdout());
+      assertThat(key.find()).as("the collector prints the demo key:\n%s", collector.stdout()).isTrue();
+      assertThat(key.group(1)).isEqualTo(DemoApp.DEFAULT_KEY_ID);
+
+      // README: java -jar examples/target/eye-demo.jar --secret <printed secret>
+      Instant from = Instant.now().minusSeconds(60);
+      List<Tracked> journal = runDemo(Map.of("EYE_SECRET", key.group(2)),
+          "--endpoint", endpoint, "--rate", "200", "--duration", "3s");
+      Instant to = Instant.now().plusSeconds(60);
+
+      assertThat(journal).hasSizeGreaterThan(400);
+      assertThat(journal).extracting(Tracked::expect)
+          .contains("stored", "schema_violation", "future_timestamp", "duplicate").doesNotContain("dropped");
+
+      try (Connection db = DriverManager.getConnection("jdbc:sqlite:file:" + work.resolve("eye.db") + "?mode=ro")) {
+        checkDocumentedQueries(db, journal, from, to, Set.of("demo"));
+        assertThat(AnalyticsDoc.load(ANALYTICS_DOC).run(db, "sessions-across-apps", range(from, to))).isEmpty();
+      }
+
+      collector.terminate();
+      assertThat(collector.awaitExit(60)).as(collector.output()).isZero();
+    }
+  }
+
+  @Test
+  void demoWithOneKeyPerApplicationStoresSessionsSharedByBoth() throws Exception {
+    String shop = "shop:shop-key-1:" + "s3cret-shop";
+    String blog = "blog:blog-key-1:" + "s3cret-blog";
+    try (ChildProcess collector = ChildProcess.javaJar(work, Map.of(), JVM, COLLECTOR_JAR,
+        "--port", "0", "--db", work.resolve("apps.db").toString(), "--app", shop, "--app", blog)) {
+      String endpoint = collector.awaitLine("listening on ").substring("listening on ".length()).trim();
+      Instant from = Instant.now().minusSeconds(60);
+      List<Tracked> journal = runDemo(Map.of(), "--endpoint", endpoint, "--app", shop, "--app", blog,
+          "--rate", "200", "--duration", "2s");
+      Instant to = Instant.now().plusSeconds(60);
+
+      try (Connection db = DriverManager.getConnection("jdbc:sqlite:file:" + work.resolve("apps.db") + "?mode=ro")) {
+        checkDocumentedQueries(db, journal, from, to, Set.of("shop", "blog"));
+        Set<String> sharedExpected = journal.stream().filter(Tracked::stored)
+            .collect(Collectors.groupingBy(Tracked::sessionId, Collectors.mapping(Tracked::app, Collectors.toSet())))
+            .entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey)
+            .collect(Collectors.toSet());
+        assertThat(sharedExpected).isNotEmpty();
+        List<Map<String, Object>> shared =
+            AnalyticsDoc.load(ANALYTICS_DOC).run(db, "sessions-across-apps", range(from, to));
+        assertThat(shared).extracting(r -> (String) r.get("session_id"))
+            .containsExactlyInAnyOrderElementsOf(sharedExpected);
+      }
+      collector.terminate();
+      assertThat(collector.awaitExit(60)).as(collector.output()).isZero();
+    }
+  }
+
+  private List<Tracked> runDemo(Map<String, String> env, String... args) throws Exception {
+    Path journalFile = work.resolve("journal-" + System.nanoTime() + ".jsonl");
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--journal", journalFile.toString()));
+    try (ChildProcess demo = ChildProcess.javaJar(work, env, JVM, DEMO_JAR, all.toArray(String[]::new))) {
+      assertThat(demo.awaitExit(90)).as(demo.output()).isZero();
+      assertThat(demo.stdout()).contains("Every tracked event was acknowledged by the collector.");
+      List<Tracked> journal = new ArrayList<>();
+      for (String line : Files.readAllLines(journalFile, StandardCharsets.UTF_8)) {
+        journal.add(JSON.readValue(line, Tracked.class));
+      }
+      // The printed summary agrees with what the demo says it sent.
+      long rejected = journal.stream().filter(Tracked::rejected).count();
+      long duplicates = journal.stream().filter(t -> t.expect().equals("duplicate")).count();
+      assertThat(demo.stdout()).contains(rejected + " rejected, " + duplicates + " duplicates, 0 not delivered");
+      for (String session : journal.stream().map(Tracked::sessionId).limit(3).toList()) {
+        assertThat(demo.stdout()).contains(session);
+      }
+      return journal;
+    }
+  }
+
+  /** Runs every use-case query of docs/analytics.md and compares it with what the demo tracked. */
+  private static void checkDocumentedQueries(Connection db, List<Tracked> journal, Instant from, Instant to,
+      Set<String> apps) throws Exception {
+    AnalyticsDoc doc = AnalyticsDoc.load(ANALYTICS_DOC);
+    List<Tracked> stored = journal.stream().filter(Tracked::stored).toList();
+
+    // A session's timeline: every stored event, in the order the demo tracked them.
+    Map<String, List<Tracked>> bySession = stored.stream()
+        .collect(Collectors.groupingBy(Tracked::sessionId, LinkedHashMap::new, Collectors.toList()));
+    for (Map.Entry<String, List<Tracked>> session : bySession.entrySet()) {
+      List<Map<String, Object>> rows = doc.run(db, "session-timeline", Map.of("session_id", session.getKey()));
+      assertThat(rows).extracting(r -> r.get("category") + "/" + r.get("name") + " " + r.get("path"))
+          .as("session %s", session.getKey())
+          .containsExactlyElementsOf(session.getValue().stream()
+              .map(t -> t.category() + "/" + t.name() + " " + t.path()).toList());
+      assertThat(rows).extracting(r -> (String) r.get("app_id"))
+          .containsExactlyElementsOf(session.getValue().stream().map(t -> apps.size() == 1 ? "demo" : t.app()).toList());
+      List<Map<String, Object>> summary = doc.run(db, "session-summary", Map.of("session_id", session.getKey()));
+      assertThat(summary).singleElement()
+          .satisfies(s -> assertThat(((Number) s.get("event_count")).intValue()).isEqualTo(session.getValue().size()))
+          .satisfies(s -> assertThat(s.get("first_seen_at")).isEqualTo(rows.get(0).get("occurred_at")))
+          .satisfies(s -> assertThat(s.get("last_seen_at")).isEqualTo(rows.get(rows.size() - 1).get("occurred_at")));
+    }
+
+    // A category over a time range, and a time range.
+    Map<String, Object> range = range(from, to);
+    Map<String, Object> categoryRange = new LinkedHashMap<>(range);
+    categoryRange.put("category", "page interaction");
+    List<Map<String, Object>> pageInteractions = doc.run(db, "category-in-range", categoryRange);
+    assertThat(pageInteractions).hasSize((int) stored.stream()
+        .filter(t -> t.category().equals("page interaction")).count());
+    assertThat(pageInteractions).extracting(r -> (String) r.get("occurred_at")).isSorted();
+    assertThat(doc.run(db, "time-range", range)).hasSize(stored.size())
+        .extracting(r -> (String) r.get("occurred_at")).isSorted();
+    Map<String, Long> byType = stored.stream()
+        .collect(Collectors.groupingBy(t -> t.category() + "/" + t.name(), TreeMap::new, Collectors.counting()));
+    Map<String, Long> byTypeFromDb = new TreeMap<>();
+    for (Map<String, Object> r : doc.run(db, "time-range-by-type", range)) {
+      byTypeFromDb.put(r.get("category") + "/" + r.get("name"), ((Number) r.get("events")).longValue());
+    }
+    assertThat(byTypeFromDb).isEqualTo(byType);
+
+    // Error monitoring: every deliberately bad event is in rejected_events with its reason.
+    Map<String, Long> expectedReasons = journal.stream().filter(Tracked::rejected)
+        .collect(Collectors.groupingBy(Tracked::expect, TreeMap::new, Collectors.counting()));
+    Map<String, Long> reasons = new TreeMap<>();
+    for (Map<String, Object> r : doc.run(db, "rejections-last-hour", Map.of())) {
+      assertThat(apps).contains((String) r.get("app_id"));
+      reasons.merge((String) r.get("reason"), ((Number) r.get("rejected")).longValue(), Long::sum);
+    }
+    assertThat(reasons).isEqualTo(expectedReasons);
+
+    Set<String> badSessions = journal.stream().filter(Tracked::rejected).map(Tracked::sessionId)
+        .collect(Collectors.toSet());
+    List<Map<String, Object>> latest = doc.run(db, "latest-rejections", Map.of());
+    assertThat(latest).isNotEmpty().allSatisfy(r -> {
+      assertThat(badSessions).contains((String) r.get("session_id"));
+      assertThat((String) r.get("detail")).isNotBlank();
+      if (r.get("reason").equals("schema_violation")) {
+        assertThat((String) r.get("detail")).containsAnyOf("/path", "/element", "/form", "required");
+      } else {
+        assertThat(r.get("reason")).isEqualTo("future_timestamp");
+      }
+    });
+
+    List<Map<String, Object>> share = doc.run(db, "rejected-share-last-hour", Map.of());
+    assertThat(share).extracting(r -> (String) r.get("app_id")).containsExactlyInAnyOrderElementsOf(apps);
+    long storedTotal = share.stream().mapToLong(r -> ((Number) r.get("stored")).longValue()).sum();
+    long rejectedTotal = share.stream().mapToLong(r -> ((Number) r.get("rejected")).longValue()).sum();
+    assertThat(storedTotal).isEqualTo(stored.size());
+    assertThat(rejectedTotal).isEqualTo(journal.stream().filter(Tracked::rejected).count());
+  }
+
+  private static Map<String, Object> range(Instant from, Instant to) {
+    Map<String, Object> range = new LinkedHashMap<>();
+    range.put("from", SQL_TIME.format(from));
+    range.put("to", SQL_TIME.format(to));
+    return range;
+  }
+}

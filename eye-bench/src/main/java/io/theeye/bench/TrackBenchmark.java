@@ -1,0 +1,99 @@
+package io.theeye.bench;
+
+import io.theeye.client.EyeClient;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * JMH: {@link EyeClient#track} on the caller's thread, as an application calls it, while the client's
+ * sender really delivers to a {@link TrivialServer} in the same JVM.
+ *
+ * <p>The client's queue holds two million events (and 2 GiB): far more than one one-second iteration
+ * can track, so every measured call takes the full path — serialize, reserve, enqueue — and never the
+ * cheaper "queue full, drop" path. The queue is flushed (and waited for) after each iteration, and the
+ * drops are counted: {@link #dropped} must stay 0 for the figure to mean anything ({@code TrackSuite}
+ * reports it).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class TrackBenchmark {
+
+  /** Events dropped over the trial, written to a system property the suite reads back. */
+  static final String DROPPED_FILE_PROPERTY = "eye.bench.dropped.file";
+
+  private TrivialServer server;
+  private EyeClient eye;
+  private String[] sessions;
+  private String[] categories;
+  private String[] names;
+  private Map<String, Object>[] data;
+  private int next;
+
+  /** Starts the server and the client; prepares a thousand realistic events. */
+  @Setup(Level.Trial)
+  @SuppressWarnings("unchecked")
+  public void setUp() {
+    server = new TrivialServer();
+    eye = EyeClient.builder()
+        .endpoint(server.baseUrl())
+        .keyId("bench-key")
+        .secret("bench-secret-0123456789abcdef")
+        .maxQueueEvents(2_000_000)
+        .maxQueueBytes(2L << 30)
+        .build();
+    SplittableRandom random = new SplittableRandom(5);
+    sessions = new String[1024];
+    categories = new String[1024];
+    names = new String[1024];
+    data = new Map[1024];
+    String session = SampleEvents.sessionId(random);
+    for (int i = 0; i < 1024; i++) {
+      if (random.nextInt(20) == 0) {
+        session = SampleEvents.sessionId(random);
+      }
+      SampleEvents.Sample s = SampleEvents.next(random);
+      sessions[i] = session;
+      categories[i] = s.category();
+      names[i] = s.name();
+      data[i] = new LinkedHashMap<>(s.data());
+    }
+  }
+
+  /** One call, as an application makes it. */
+  @Benchmark
+  public boolean track() {
+    int i = next++ & 1023;
+    return eye.track(sessions[i], categories[i], names[i], data[i]);
+  }
+
+  /** Empties the queue between iterations so the next one starts from the same state. */
+  @TearDown(Level.Iteration)
+  public void drain() throws Exception {
+    eye.flush().get(5, TimeUnit.MINUTES);
+  }
+
+  /** Reports drops (to the file the suite names) and stops everything. */
+  @TearDown(Level.Trial)
+  public void tearDown() throws Exception {
+    long dropped = eye.counters().droppedTotal();
+    String file = System.getProperty(DROPPED_FILE_PROPERTY);
+    if (file != null) {
+      java.nio.file.Files.writeString(java.nio.file.Path.of(file), dropped + "\n",
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
+    eye.close();
+    server.close();
+  }
+}

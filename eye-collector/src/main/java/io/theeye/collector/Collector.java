@@ -1,0 +1,439 @@
+package io.theeye.collector;
+
+import io.theeye.collector.config.AckMode;
+import io.theeye.collector.config.ApplicationKey;
+import io.theeye.collector.config.UnknownTypes;
+import io.theeye.collector.http.HttpEdge;
+import io.theeye.collector.ingest.EventValidator;
+import io.theeye.collector.ingest.EventWriter;
+import io.theeye.collector.schema.SchemaRegistry;
+import io.theeye.collector.storage.EventStore;
+import io.theeye.collector.storage.EventStores;
+import io.theeye.collector.storage.StorageException;
+import io.theeye.collector.storage.sqlite.SqliteSync;
+import io.theeye.model.EventCodec;
+import io.theeye.model.EyeProtocol;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.Options;
+
+/**
+ * A running collector: the HTTP edge, the writer and the database, started and stopped together.
+ *
+ * <pre>{@code
+ * try (Collector collector = Collector.builder()
+ *     .port(0)                                   // any free port
+ *     .db(tempDir.resolve("eye.db").toString())
+ *     .app("shop", "shop-key-1", "a-long-random-secret")
+ *     .start()) {
+ *   URI events = collector.uri().resolve("/v1/events");
+ *   ...
+ * }                                              // close(): drain, commit, close the database
+ * }</pre>
+ *
+ * <p>{@link #shutdown()} stops taking requests (new ones get 503 {@code shutting_down}), lets those in
+ * flight finish, has the writer commit everything queued, then stops the server and closes the
+ * database. {@code CollectorMain} is the command-line front end.
+ */
+public final class Collector implements AutoCloseable {
+
+  /** Default listen address: {@value}. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  /** Default port: {@value}. */
+  public static final int DEFAULT_PORT = 8080;
+  /** Default SQLite file: {@value}. */
+  public static final String DEFAULT_DB = "eye.db";
+  /** Default queue capacity, in rows (events plus rejected rows): {@value}. */
+  public static final int DEFAULT_QUEUE_CAPACITY = 50_000;
+  /** How long a shutdown waits for requests in flight, and again for the writer: {@value} seconds. */
+  public static final long DRAIN_TIMEOUT_SECONDS = 30;
+
+  private static final Logger log = LoggerFactory.getLogger(Collector.class);
+
+  private final Builder config;
+  private final EventStore store;
+  private final EventWriter writer;
+  private final HttpEdge edge;
+  private final Undertow server;
+  private final PrometheusCollectorMetrics metrics;
+  private final InetSocketAddress address;
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+  private Collector(Builder b) throws StorageException {
+    this.config = b;
+    this.store = b.store != null ? b.store : EventStores.create(b.db, b.sync);
+    this.metrics = new PrometheusCollectorMetrics();
+    metrics.queueCapacity(b.queueCapacity);
+    Set<String> appIds = new LinkedHashSet<>();
+    b.keys.forEach(k -> appIds.add(k.appId()));
+    try {
+      store.open(appIds);
+    } catch (StorageException | RuntimeException e) {
+      store.close();
+      metrics.close();
+      throw e;
+    }
+    this.writer = new EventWriter(store, b.queueCapacity, metrics);
+    writer.start();
+    try {
+      EventValidator validator = new EventValidator(b.schemas, b.unknownTypes, b.maxFutureSkew);
+      this.edge = new HttpEdge(new HttpEdge.Settings(List.copyOf(b.keys),
+          EventCodec.withLimits(b.maxEventsPerRequest, b.maxDataBytes), validator, writer, store, metrics,
+          metrics::scrape, b.ack, b.clock, b.signatureWindow, b.maxBodyBytes, b.maxDecodedBytes));
+      this.server = Undertow.builder()
+          .addHttpListener(b.port, b.host)
+          .setHandler(edge.handler())
+          .setWorkerOption(Options.WORKER_NAME, "eye-http")
+          .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+          .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
+          .build();
+      server.start();
+    } catch (RuntimeException e) {
+      writer.shutdown();
+      store.close();
+      metrics.close();
+      throw e;
+    }
+    this.address = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
+  }
+
+  /** A builder with every default of the command line. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The port the server is bound to (the real one when built with port 0). */
+  public int port() {
+    return address.getPort();
+  }
+
+  /** The host the server listens on, as configured. */
+  public String host() {
+    return config.host;
+  }
+
+  /** {@code http://host:port}, with an IPv6 host in brackets. */
+  public URI uri() {
+    String host = config.host.contains(":") ? "[" + config.host + "]" : config.host;
+    return URI.create("http://" + host + ":" + port());
+  }
+
+  /** The store's description, never with a password. */
+  public String describeStore() {
+    return store.describe();
+  }
+
+  /** The loaded schemas. */
+  public SchemaRegistry schemas() {
+    return config.schemas;
+  }
+
+  /** The acknowledgement mode. */
+  public AckMode ack() {
+    return config.ack;
+  }
+
+  /** The configured keys (their secrets are never printed by {@code toString()}). */
+  public List<ApplicationKey> keys() {
+    return List.copyOf(config.keys);
+  }
+
+  /** The metrics registry behind {@code GET /metrics}. */
+  public PrometheusCollectorMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * Stops gracefully: new requests get 503 {@code shutting_down}; requests in flight finish; the writer
+   * commits everything queued; then the server stops and the database is closed. Idempotent; runs on
+   * its own thread.
+   *
+   * @return completes when everything is stopped
+   */
+  public CompletableFuture<Void> shutdown() {
+    if (stopping.compareAndSet(false, true)) {
+      Thread t = new Thread(this::stop, "eye-collector-shutdown");
+      t.setDaemon(false);
+      t.start();
+    }
+    return terminated.copy();
+  }
+
+  /** Completes once the collector has stopped (after a {@link #shutdown()} from anywhere); never starts one. */
+  public CompletableFuture<Void> whenTerminated() {
+    return terminated.copy();
+  }
+
+  /** {@link #shutdown()} and wait for it. */
+  @Override
+  public void close() {
+    try {
+      shutdown().get(3 * DRAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.error("the collector did not stop cleanly", e);
+    }
+  }
+
+  private void stop() {
+    try {
+      edge.close();
+      Duration drain = Duration.ofSeconds(DRAIN_TIMEOUT_SECONDS);
+      if (!edge.awaitIdle(drain)) {
+        log.warn("{} request(s) still in flight after {} s; stopping anyway", edge.inFlight(), DRAIN_TIMEOUT_SECONDS);
+      }
+      try {
+        writer.shutdown().get(DRAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        log.error("the writer did not drain cleanly; requests not yet committed were not acknowledged", e);
+      }
+      // Answers to the last commits are written on IO threads: let them go out before the server stops.
+      edge.awaitIdle(Duration.ofSeconds(5));
+      server.stop();
+      store.close();
+      metrics.close();
+      terminated.complete(null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      terminated.completeExceptionally(e);
+    } catch (RuntimeException e) {
+      log.error("error while stopping the collector", e);
+      terminated.completeExceptionally(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Collector[" + uri() + ", " + store.describe() + "]";
+  }
+
+  /**
+   * Configures a {@link Collector}. Every setter checks its argument at once; {@link #start()} checks
+   * the settings together.
+   */
+  public static final class Builder {
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private String db = DEFAULT_DB;
+    private EventStore store;
+    private SqliteSync sync = SqliteSync.FULL;
+    private final List<ApplicationKey> keys = new ArrayList<>();
+    private SchemaRegistry schemas;
+    private UnknownTypes unknownTypes = UnknownTypes.ACCEPT;
+    private AckMode ack = AckMode.DURABLE;
+    private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+    private Duration maxFutureSkew = Duration.ofSeconds(EyeProtocol.DEFAULT_MAX_FUTURE_SKEW_SECONDS);
+    private Duration signatureWindow = Duration.ofSeconds(EyeProtocol.DEFAULT_SIGNATURE_WINDOW_SECONDS);
+    private int maxBodyBytes = EyeProtocol.DEFAULT_MAX_WIRE_BYTES;
+    private int maxDecodedBytes = EyeProtocol.DEFAULT_MAX_DECODED_BYTES;
+    private int maxEventsPerRequest = EyeProtocol.DEFAULT_MAX_EVENTS_PER_REQUEST;
+    private int maxDataBytes = EyeProtocol.DEFAULT_MAX_DATA_BYTES;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** The listen address; default {@value Collector#DEFAULT_HOST}. */
+    public Builder host(String host) {
+      Objects.requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("host must not be blank");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /** The port, 0 for any free one; default {@value Collector#DEFAULT_PORT}. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0-65535, was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * The database: a SQLite file path or a {@code jdbc:postgresql:} URL; default
+     * {@value Collector#DEFAULT_DB}. Ignored when {@link #store(EventStore)} is set.
+     */
+    public Builder db(String db) {
+      Objects.requireNonNull(db, "db");
+      if (db.isBlank()) {
+        throw new IllegalArgumentException("db must not be blank");
+      }
+      this.db = db;
+      return this;
+    }
+
+    /** The SQLite file. */
+    public Builder db(Path file) {
+      return db(file.toString());
+    }
+
+    /** A store to use instead of one made from {@link #db(String)}; the collector opens and closes it. */
+    public Builder store(EventStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** SQLite commit durability; default {@code full}. */
+    public Builder sync(SqliteSync sync) {
+      this.sync = Objects.requireNonNull(sync, "sync");
+      return this;
+    }
+
+    /** Adds one key of one application (call twice with two key ids to rotate a key). */
+    public Builder app(String appId, String keyId, String secret) {
+      Objects.requireNonNull(secret, "secret");
+      return key(new ApplicationKey(appId, keyId, secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** Adds one key of one application. */
+    public Builder key(ApplicationKey key) {
+      Objects.requireNonNull(key, "key");
+      for (ApplicationKey k : keys) {
+        if (k.keyId().equals(key.keyId())) {
+          throw new IllegalArgumentException("key id '" + key.keyId() + "' is configured twice");
+        }
+      }
+      keys.add(key);
+      return this;
+    }
+
+    /** The event types' schemas; default the bundled ones. */
+    public Builder schemas(SchemaRegistry schemas) {
+      this.schemas = Objects.requireNonNull(schemas, "schemas");
+      return this;
+    }
+
+    /** Loads the schemas of a directory now (failing here, naming the file, when one is bad). */
+    public Builder schemas(Path directory) {
+      return schemas(SchemaRegistry.load(directory));
+    }
+
+    /** What to do with types that have no schema; default {@code accept}. */
+    public Builder unknownTypes(UnknownTypes unknownTypes) {
+      this.unknownTypes = Objects.requireNonNull(unknownTypes, "unknownTypes");
+      return this;
+    }
+
+    /** When to answer 202; default {@code durable}. */
+    public Builder ack(AckMode ack) {
+      this.ack = Objects.requireNonNull(ack, "ack");
+      return this;
+    }
+
+    /** Rows the queue holds before answering 503; default {@value Collector#DEFAULT_QUEUE_CAPACITY}. */
+    public Builder queueCapacity(int queueCapacity) {
+      if (queueCapacity <= 0) {
+        throw new IllegalArgumentException("queueCapacity must be positive");
+      }
+      this.queueCapacity = queueCapacity;
+      return this;
+    }
+
+    /** How far ahead of the collector's clock a timestamp may be; default 300 s. */
+    public Builder maxFutureSkew(Duration maxFutureSkew) {
+      Objects.requireNonNull(maxFutureSkew, "maxFutureSkew");
+      if (maxFutureSkew.isNegative()) {
+        throw new IllegalArgumentException("maxFutureSkew must not be negative");
+      }
+      this.maxFutureSkew = maxFutureSkew;
+      return this;
+    }
+
+    /** How far a signature's {@code t} may be from the collector's clock; default 300 s. */
+    public Builder signatureWindow(Duration signatureWindow) {
+      Objects.requireNonNull(signatureWindow, "signatureWindow");
+      if (signatureWindow.isNegative() || signatureWindow.isZero()) {
+        throw new IllegalArgumentException("signatureWindow must be positive");
+      }
+      this.signatureWindow = signatureWindow;
+      return this;
+    }
+
+    /** The largest request body on the wire; default 1 MiB. */
+    public Builder maxBodyBytes(int maxBodyBytes) {
+      if (maxBodyBytes <= 0) {
+        throw new IllegalArgumentException("maxBodyBytes must be positive");
+      }
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** The largest request body after gzip decompression; default 4 MiB. */
+    public Builder maxDecodedBytes(int maxDecodedBytes) {
+      if (maxDecodedBytes <= 0) {
+        throw new IllegalArgumentException("maxDecodedBytes must be positive");
+      }
+      this.maxDecodedBytes = maxDecodedBytes;
+      return this;
+    }
+
+    /** The most events in one request; default 1000. */
+    public Builder maxEventsPerRequest(int maxEventsPerRequest) {
+      if (maxEventsPerRequest <= 0) {
+        throw new IllegalArgumentException("maxEventsPerRequest must be positive");
+      }
+      this.maxEventsPerRequest = maxEventsPerRequest;
+      return this;
+    }
+
+    /** The largest serialized {@code data} of one event; default 32 KiB. */
+    public Builder maxDataBytes(int maxDataBytes) {
+      if (maxDataBytes <= 0) {
+        throw new IllegalArgumentException("maxDataBytes must be positive");
+      }
+      this.maxDataBytes = maxDataBytes;
+      return this;
+    }
+
+    /** The collector's clock (receipt times, the signature window, future timestamps). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Checks the settings together, opens the database, starts the writer and the server.
+     *
+     * @throws IllegalStateException when the settings do not fit together
+     * @throws StorageException when the database cannot be opened
+     */
+    public Collector start() throws StorageException {
+      if (keys.isEmpty()) {
+        throw new IllegalStateException("at least one application key is required");
+      }
+      if (maxDecodedBytes < maxBodyBytes) {
+        throw new IllegalStateException("maxDecodedBytes (" + maxDecodedBytes
+            + ") must be at least maxBodyBytes (" + maxBodyBytes + ")");
+      }
+      if (queueCapacity < maxEventsPerRequest) {
+        throw new IllegalStateException("queueCapacity (" + queueCapacity + ") must be at least maxEventsPerRequest ("
+            + maxEventsPerRequest + "), or a full-size request could never be queued");
+      }
+      if (schemas == null) {
+        schemas = SchemaRegistry.bundled();
+      }
+      return new Collector(this);
+    }
+  }
+}

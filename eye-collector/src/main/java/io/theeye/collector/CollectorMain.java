@@ -1,0 +1,332 @@
+package io.theeye.collector;
+
+import io.theeye.collector.config.AckMode;
+import io.theeye.collector.config.ApplicationKey;
+import io.theeye.collector.config.CollectorSettings;
+import io.theeye.collector.config.UnknownTypes;
+import io.theeye.collector.schema.EventType;
+import io.theeye.collector.schema.SchemaLoadException;
+import io.theeye.collector.schema.SchemaRegistry;
+import io.theeye.collector.storage.StorageException;
+import io.theeye.collector.storage.sqlite.SqliteSync;
+import io.theeye.model.EyeProtocol;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * The collector's command line: {@code java -jar eye-collector.jar [options]}.
+ *
+ * <pre>{@code
+ * java -jar eye-collector/target/eye-collector.jar                       # 127.0.0.1:8080, ./eye.db, demo app
+ * java -jar eye-collector.jar --port 9000 --db /var/lib/eye/eye.db \
+ *     --app shop:shop-key-1:SECRET --schemas /etc/eye/schemas
+ * EYE_APP_SHOP=shop:shop-key-1:SECRET java -jar eye-collector.jar --config /etc/eye/collector.properties
+ * }</pre>
+ *
+ * <p>Every flag has a config-file key (the flag's name without dashes) and an environment variable
+ * ({@code EYE_} + the key in upper case, dashes as underscores); a flag wins over the environment,
+ * which wins over the file. Standard output gets the startup lines, ending with
+ * {@code listening on http://H:N}; logs go to standard error. On SIGTERM the collector drains, commits,
+ * closes the database and exits 0. See {@code docs/operations.md}.
+ */
+@Command(
+    name = "eye-collector",
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = "Receives signed behaviour events over HTTP and stores them in SQLite.%n"
+        + "Flags, config-file keys and EYE_* environment variables: see docs/operations.md.")
+public final class CollectorMain implements Callable<Integer> {
+
+  /** The demo application's id when nothing is configured: {@value}. */
+  public static final String DEMO_APP_ID = "demo";
+  /** The demo application's key id: {@value}. */
+  public static final String DEMO_KEY_ID = "demo-key";
+  /** The first line of the startup output once the server is listening: {@value}. */
+  public static final String LISTENING_PREFIX = "listening on ";
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "A Java properties file with any of these options as keys (without the dashes).")
+  Path config;
+
+  @Option(names = "--host", paramLabel = "H", defaultValue = Collector.DEFAULT_HOST,
+      description = "Listen address (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", paramLabel = "N", defaultValue = "" + Collector.DEFAULT_PORT,
+      description = "Listen port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--db", paramLabel = "PATH|URL", defaultValue = Collector.DEFAULT_DB,
+      description = "SQLite file, or a jdbc:postgresql://HOST:PORT/DB URL (default: ${DEFAULT-VALUE}).")
+  String db;
+
+  @Option(names = "--app", paramLabel = "APP_ID:KEY_ID:SECRET",
+      description = "An application and one of its keys; repeatable (two keys for one app = rotation).")
+  List<String> apps = new ArrayList<>();
+
+  @Option(names = "--schemas", paramLabel = "DIR",
+      description = "A directory of JSON Schema files, one per event type (default: the bundled schemas).")
+  Path schemas;
+
+  @Option(names = "--unknown-types", paramLabel = "accept|reject", defaultValue = "accept",
+      description = "What to do with event types that have no schema (default: ${DEFAULT-VALUE}).")
+  UnknownTypes unknownTypes;
+
+  @Option(names = "--ack", paramLabel = "durable|queued", defaultValue = "durable",
+      description = "Answer 202 after the commit (durable) or once queued (default: ${DEFAULT-VALUE}).")
+  AckMode ack;
+
+  @Option(names = "--sync", paramLabel = "full|normal", defaultValue = "full",
+      description = "SQLite synchronous mode for commits (default: ${DEFAULT-VALUE}).")
+  SqliteSync sync;
+
+  @Option(names = "--queue-capacity", paramLabel = "N", defaultValue = "" + Collector.DEFAULT_QUEUE_CAPACITY,
+      description = "Events the in-memory queue holds before answering 503 (default: ${DEFAULT-VALUE}).")
+  int queueCapacity;
+
+  @Option(names = "--max-future-skew", paramLabel = "SECONDS",
+      defaultValue = "" + EyeProtocol.DEFAULT_MAX_FUTURE_SKEW_SECONDS,
+      description = "How far ahead of the clock an event timestamp may be (default: ${DEFAULT-VALUE}).")
+  long maxFutureSkewSeconds;
+
+  @Option(names = "--signature-window", paramLabel = "SECONDS",
+      defaultValue = "" + EyeProtocol.DEFAULT_SIGNATURE_WINDOW_SECONDS,
+      description = "How far a signature's t may be from the clock (default: ${DEFAULT-VALUE}).")
+  long signatureWindowSeconds;
+
+  @Option(names = "--max-body-bytes", paramLabel = "BYTES", defaultValue = "" + EyeProtocol.DEFAULT_MAX_WIRE_BYTES,
+      description = "Largest request body on the wire (default: ${DEFAULT-VALUE}).")
+  int maxBodyBytes;
+
+  @Option(names = "--max-decoded-bytes", paramLabel = "BYTES",
+      defaultValue = "" + EyeProtocol.DEFAULT_MAX_DECODED_BYTES,
+      description = "Largest request body after gzip decompression (default: ${DEFAULT-VALUE}).")
+  int maxDecodedBytes;
+
+  @Option(names = "--max-events-per-request", paramLabel = "N",
+      defaultValue = "" + EyeProtocol.DEFAULT_MAX_EVENTS_PER_REQUEST,
+      description = "Most events in one request (default: ${DEFAULT-VALUE}).")
+  int maxEventsPerRequest;
+
+  @Option(names = "--max-data-bytes", paramLabel = "BYTES", defaultValue = "" + EyeProtocol.DEFAULT_MAX_DATA_BYTES,
+      description = "Largest serialized data object of one event (default: ${DEFAULT-VALUE}).")
+  int maxDataBytes;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
+
+  private final Map<String, String> env;
+  private final PrintStream out;
+  private final PrintStream err;
+  private CollectorSettings settings;
+  private Collector collector;
+
+  CollectorMain(Map<String, String> env, PrintStream out, PrintStream err) {
+    this.env = env;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Starts the collector and keeps it running until SIGTERM; exits non-zero when it cannot start. */
+  public static void main(String[] args) {
+    CollectorMain main = new CollectorMain(System.getenv(), System.out, System.err);
+    CommandLine cmd;
+    try {
+      cmd = main.commandLine(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("eye-collector: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    int code = cmd.execute(args);
+    if (code != 0 || main.collector == null) {
+      System.exit(code);
+    }
+    Collector running = main.collector;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      running.close();
+      System.out.flush();
+      // The JVM would exit with 143 after SIGTERM; a graceful stop that committed everything is a success.
+      Runtime.getRuntime().halt(0);
+    }, "eye-collector-shutdown-hook"));
+    running.whenTerminated().join();
+  }
+
+  /**
+   * The picocli command line, with the config file (from {@code --config} or {@code EYE_CONFIG}) and the
+   * environment as the source of defaults.
+   *
+   * @throws IllegalArgumentException when the config file cannot be read or holds an unknown key
+   */
+  CommandLine commandLine(String[] args) {
+    CommandLine cmd = new CommandLine(this);
+    cmd.setOut(new java.io.PrintWriter(out, true));
+    cmd.setErr(new java.io.PrintWriter(err, true));
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    cmd.setUsageHelpAutoWidth(true);
+    Path configFile = findConfigArgument(args);
+    String fromEnv = env.get(CollectorSettings.envName("config"));
+    if (configFile == null && fromEnv != null && !fromEnv.isBlank()) {
+      configFile = Path.of(fromEnv.trim());
+    }
+    List<String> keys = cmd.getCommandSpec().options().stream()
+        .filter(o -> !o.usageHelp())
+        .map(CollectorMain::configKey)
+        .filter(k -> !k.equals("config") && !k.equals(CollectorSettings.APP_KEY))
+        .collect(Collectors.toList());
+    settings = CollectorSettings.load(configFile, env, keys);
+    cmd.setDefaultValueProvider(arg -> {
+      if (!(arg instanceof OptionSpec option) || option.usageHelp()) {
+        return null;
+      }
+      String key = configKey(option);
+      return key.equals("config") || key.equals(CollectorSettings.APP_KEY) ? null : settings.value(key);
+    });
+    cmd.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("eye-collector: " + e.getMessage());
+      return 1;
+    });
+    return cmd;
+  }
+
+  /** The config-file key of an option: its long name without the dashes, e.g. {@code queue-capacity}. */
+  static String configKey(OptionSpec option) {
+    return option.longestName().replaceFirst("^-+", "");
+  }
+
+  private static Path findConfigArgument(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--config") && i + 1 < args.length) {
+        return Path.of(args[i + 1]);
+      }
+      if (args[i].startsWith("--config=")) {
+        return Path.of(args[i].substring("--config=".length()));
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public Integer call() throws StorageException {
+    Collector.Builder builder;
+    List<ApplicationKey> keys;
+    try {
+      keys = applicationKeys();
+      builder = builder(keys);
+    } catch (IllegalArgumentException | SchemaLoadException e) {
+      err.println("eye-collector: " + e.getMessage());
+      return 2;
+    }
+    boolean demo = keys.isEmpty();
+    if (demo) {
+      ApplicationKey demoKey = demoKey();
+      builder.key(demoKey);
+      keys = List.of(demoKey);
+    }
+    try {
+      collector = builder.start();
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      err.println("eye-collector: " + e.getMessage());
+      return 2;
+    }
+    printStartup(keys, demo);
+    return 0;
+  }
+
+  /** The running collector, once {@link #call()} started it. */
+  Collector collector() {
+    return collector;
+  }
+
+  /** The collector's settings from the parsed options (everything but the keys and the demo app). */
+  Collector.Builder builder(List<ApplicationKey> keys) {
+    Collector.Builder b = Collector.builder()
+        .host(host)
+        .port(port)
+        .db(db)
+        .sync(sync)
+        .unknownTypes(unknownTypes)
+        .ack(ack)
+        .queueCapacity(queueCapacity)
+        .maxFutureSkew(Duration.ofSeconds(maxFutureSkewSeconds))
+        .signatureWindow(Duration.ofSeconds(signatureWindowSeconds))
+        .maxBodyBytes(maxBodyBytes)
+        .maxDecodedBytes(maxDecodedBytes)
+        .maxEventsPerRequest(maxEventsPerRequest)
+        .maxDataBytes(maxDataBytes)
+        .schemas(schemas == null ? SchemaRegistry.bundled() : SchemaRegistry.load(schemas));
+    keys.forEach(b::key);
+    return b;
+  }
+
+  /**
+   * Keys from the config file, then the environment, then {@code --app}: a later definition of the same
+   * key id replaces an earlier one, so a flag wins. Error messages name the source, never the secret.
+   */
+  List<ApplicationKey> applicationKeys() {
+    Map<String, ApplicationKey> byKeyId = new LinkedHashMap<>();
+    for (Map.Entry<String, String> spec : settings.applicationSpecs()) {
+      ApplicationKey key = parseKey(spec.getKey(), spec.getValue());
+      byKeyId.put(key.keyId(), key);
+    }
+    for (int i = 0; i < apps.size(); i++) {
+      ApplicationKey key = parseKey("--app #" + (i + 1), apps.get(i));
+      byKeyId.put(key.keyId(), key);
+    }
+    return new ArrayList<>(byKeyId.values());
+  }
+
+  private static ApplicationKey parseKey(String origin, String spec) {
+    try {
+      return ApplicationKey.parse(spec);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(origin + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static ApplicationKey demoKey() {
+    byte[] random = new byte[16];
+    new SecureRandom().nextBytes(random);
+    String secret = HexFormat.of().formatHex(random);
+    return new ApplicationKey(DEMO_APP_ID, DEMO_KEY_ID, secret.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void printStartup(List<ApplicationKey> keys, boolean demo) {
+    out.println("database: " + collector.describeStore());
+    Map<String, List<String>> keyIdsByApp = new TreeMap<>();
+    keys.forEach(k -> keyIdsByApp.computeIfAbsent(k.appId(), a -> new ArrayList<>()).add(k.keyId()));
+    keyIdsByApp.forEach((app, keyIds) ->
+        out.println("application " + app + ": key id" + (keyIds.size() > 1 ? "s " : " ") + String.join(", ", keyIds)));
+    if (demo) {
+      ApplicationKey key = keys.get(0);
+      out.println("DEVELOPMENT DEFAULT: no application is configured, so this run uses a demo application.");
+      out.println("  app id: " + key.appId() + "  key id: " + key.keyId() + "  secret: "
+          + new String(key.secret(), StandardCharsets.UTF_8));
+      out.println("  The secret is random and new at every start. Configure --app APP_ID:KEY_ID:SECRET for real use.");
+    }
+    SchemaRegistry registry = collector.schemas();
+    out.println("schemas: " + registry.size() + " from " + registry.origin()
+        + (registry.size() == 0 ? "" : ": " + registry.types().stream().map(EventType::toString)
+            .collect(Collectors.joining(", "))));
+    out.println("unknown event types: " + unknownTypes.name().toLowerCase(java.util.Locale.ROOT)
+        + "; ack: " + ack.name().toLowerCase(java.util.Locale.ROOT)
+        + "; queue capacity: " + queueCapacity);
+    out.println(LISTENING_PREFIX + collector.uri());
+    out.flush();
+  }
+}

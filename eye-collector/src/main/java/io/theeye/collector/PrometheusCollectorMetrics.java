@@ -1,0 +1,146 @@
+package io.theeye.collector;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.theeye.model.Reason;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * {@link CollectorMetrics} backed by a Micrometer {@link PrometheusMeterRegistry}, exposed at
+ * {@code GET /metrics}. Labels are fixed sets (paths, statuses, causes, reasons) or configured
+ * application ids — never a key id, a secret or anything taken from a request body.
+ *
+ * <p>Series (Prometheus names): {@code eye_requests_total{path,status}},
+ * {@code eye_auth_failures_total{cause}}, {@code eye_events_received_total{app_id}},
+ * {@code eye_events_accepted_total{app_id}}, {@code eye_events_duplicates_total{app_id}},
+ * {@code eye_events_rejected_total{app_id,reason}}, {@code eye_queue_depth},
+ * {@code eye_writer_batch_requests}, {@code eye_writer_batch_rows}, {@code eye_writer_commit_seconds},
+ * {@code eye_writer_failures_total}, plus the JVM's memory, GC and thread series.
+ */
+public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoCloseable {
+
+  private final PrometheusMeterRegistry registry;
+  private final JvmGcMetrics gcMetrics;
+  private final DistributionSummary batchRequests;
+  private final DistributionSummary batchRows;
+  private final Timer commit;
+  private final Counter writerFailures;
+
+  /** A new registry with the collector's series and the JVM's. */
+  public PrometheusCollectorMetrics() {
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    batchRequests = DistributionSummary.builder("eye.writer.batch.requests")
+        .description("Requests committed per writer transaction")
+        .register(registry);
+    batchRows = DistributionSummary.builder("eye.writer.batch.rows")
+        .description("Rows (events and rejected rows) committed per writer transaction")
+        .register(registry);
+    commit = Timer.builder("eye.writer.commit")
+        .description("Time to write and commit one writer transaction")
+        .publishPercentiles(0.5, 0.99)
+        .distributionStatisticExpiry(Duration.ofMinutes(1))
+        .register(registry);
+    writerFailures = Counter.builder("eye.writer.failures")
+        .description("Writer transactions that failed and were rolled back")
+        .register(registry);
+  }
+
+  /** The Prometheus text exposition of every series. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** The underlying registry, for embedding applications that add their own meters. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void requestAnswered(String path, int status) {
+    Counter.builder("eye.requests").description("HTTP requests answered, by path and status")
+        .tag("path", path).tag("status", Integer.toString(status))
+        .register(registry).increment();
+  }
+
+  @Override
+  public void authFailed(String cause) {
+    Counter.builder("eye.auth.failures").description("Requests refused with 401, by cause")
+        .tag("cause", cause)
+        .register(registry).increment();
+  }
+
+  @Override
+  public void eventsReceived(String appId, int count) {
+    Counter.builder("eye.events.received").description("Events in authenticated, well-formed requests")
+        .tag("app_id", appId)
+        .register(registry).increment(count);
+  }
+
+  @Override
+  public void eventsAccepted(String appId, int count) {
+    Counter.builder("eye.events.accepted").description("Events stored")
+        .tag("app_id", appId)
+        .register(registry).increment(count);
+  }
+
+  @Override
+  public void eventsDuplicate(String appId, int count) {
+    Counter.builder("eye.events.duplicates").description("Events already stored (same app and event_id)")
+        .tag("app_id", appId)
+        .register(registry).increment(count);
+  }
+
+  @Override
+  public void eventsRejected(String appId, Reason reason, int count) {
+    Counter.builder("eye.events.rejected").description("Rejected events and malformed bodies, by reason")
+        .tag("app_id", appId).tag("reason", reason.code())
+        .register(registry).increment(count);
+  }
+
+  @Override
+  public void writerCommitted(int requests, int rows, long commitNanos) {
+    batchRequests.record(requests);
+    batchRows.record(rows);
+    commit.record(commitNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void writerFailed() {
+    writerFailures.increment();
+  }
+
+  @Override
+  public void queueDepth(IntSupplier depth) {
+    Gauge.builder("eye.queue.depth", depth, IntSupplier::getAsInt)
+        .strongReference(true)
+        .description("Rows (events and rejected rows) queued, not yet committed")
+        .register(registry);
+  }
+
+  /** Stops listening to GC notifications and closes the registry. */
+  @Override
+  public void close() {
+    gcMetrics.close();
+    registry.close();
+  }
+
+  /** Registers the queue's capacity as a gauge, so depth can be read as a fraction of it. */
+  void queueCapacity(int capacity) {
+    Gauge.builder("eye.queue.capacity", () -> capacity)
+        .description("Rows the queue holds before answering 503 overloaded")
+        .register(registry);
+  }
+}

@@ -1,0 +1,151 @@
+package io.theeye.collector.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.theeye.collector.config.UnknownTypes;
+import io.theeye.collector.schema.EventSchema;
+import io.theeye.collector.schema.SchemaRegistry;
+import io.theeye.collector.storage.EventRow;
+import io.theeye.collector.storage.RejectedRow;
+import io.theeye.collector.storage.WriteRequest;
+import io.theeye.model.Event;
+import io.theeye.model.EventCodec;
+import io.theeye.model.EyeProtocol;
+import io.theeye.model.ParsedBatch;
+import io.theeye.model.ParsedEvent;
+import io.theeye.model.Reason;
+import io.theeye.model.Timestamps;
+import io.theeye.model.Uuid7;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The collector's checks on top of {@link EventCodec}'s: {@code future_timestamp},
+ * {@code schema_violation} and {@code unknown_event_type}; it also assigns a UUIDv7 to events sent
+ * without an {@code event_id}. Stateless and thread-safe: HTTP worker threads call it in parallel, so
+ * validation never runs on the writer thread.
+ */
+public final class EventValidator {
+
+  private final SchemaRegistry schemas;
+  private final UnknownTypes unknownTypes;
+  private final Duration maxFutureSkew;
+
+  /**
+   * @param schemas the registered event types
+   * @param unknownTypes what to do with a type that has no schema
+   * @param maxFutureSkew how far ahead of the collector's clock an event's timestamp may be
+   */
+  public EventValidator(SchemaRegistry schemas, UnknownTypes unknownTypes, Duration maxFutureSkew) {
+    this.schemas = Objects.requireNonNull(schemas, "schemas");
+    this.unknownTypes = Objects.requireNonNull(unknownTypes, "unknownTypes");
+    this.maxFutureSkew = Objects.requireNonNull(maxFutureSkew, "maxFutureSkew");
+    if (maxFutureSkew.isNegative()) {
+      throw new IllegalArgumentException("maxFutureSkew must not be negative");
+    }
+  }
+
+  /**
+   * Checks every event of a parsed body.
+   *
+   * @param appId the authenticated application
+   * @param receivedAt the collector's clock when the request arrived
+   * @param batch the parsed body
+   */
+  public Validated validate(String appId, Instant receivedAt, ParsedBatch batch) {
+    Instant latest = receivedAt.plus(maxFutureSkew);
+    List<EventRow> rows = new ArrayList<>(batch.events().size());
+    List<RejectedRow> rejected = new ArrayList<>();
+    Map<Reason, Integer> byReason = new EnumMap<>(Reason.class);
+    Set<String> seenIds = new HashSet<>();
+    int inRequestDuplicates = 0;
+    for (ParsedEvent parsed : batch.events()) {
+      RejectedRow rejection;
+      if (parsed instanceof ParsedEvent.Rejected r) {
+        rejection = new RejectedRow(r.reason(), r.detail(), r.eventId(), r.sessionId(), r.category(), r.name(), r.raw());
+      } else {
+        ParsedEvent.Valid valid = (ParsedEvent.Valid) parsed;
+        rejection = check(valid.event(), latest);
+        if (rejection == null) {
+          Event e = valid.event();
+          String eventId = e.eventId() == null ? Uuid7.next() : e.eventId();
+          if (!seenIds.add(eventId)) {
+            inRequestDuplicates++;
+          }
+          rows.add(new EventRow(eventId, e.sessionId(), e.category(), e.name(), e.timestamp(), e.seq(),
+              valid.dataJson()));
+          continue;
+        }
+      }
+      rejected.add(rejection);
+      byReason.merge(rejection.reason(), 1, Integer::sum);
+    }
+    return new Validated(new WriteRequest(appId, receivedAt, rows, rejected), batch.events().size(),
+        inRequestDuplicates, byReason);
+  }
+
+  /** The rejection of a codec-valid event, or {@code null} when it passes. */
+  private RejectedRow check(Event e, Instant latest) {
+    if (e.timestamp().isAfter(latest)) {
+      return rejection(e, Reason.FUTURE_TIMESTAMP, "timestamp " + Timestamps.format(e.timestamp())
+          + " is more than " + maxFutureSkew.getSeconds() + " s ahead of the collector's clock");
+    }
+    var schema = schemas.find(e.category(), e.name());
+    if (schema.isPresent()) {
+      List<String> violations = schema.get().validate(e.data());
+      if (!violations.isEmpty()) {
+        return rejection(e, Reason.SCHEMA_VIOLATION, describe(schema.get(), violations));
+      }
+    } else if (unknownTypes == UnknownTypes.REJECT) {
+      return rejection(e, Reason.UNKNOWN_EVENT_TYPE, "no schema is registered for the event type \""
+          + e.category() + "\"/\"" + e.name() + "\" and this collector rejects unknown types");
+    }
+    return null;
+  }
+
+  private static String describe(EventSchema schema, List<String> violations) {
+    return "data does not match the schema of \"" + schema.type().category() + "\"/\"" + schema.type().name()
+        + "\": " + String.join("; ", violations);
+  }
+
+  private static RejectedRow rejection(Event e, Reason reason, String detail) {
+    String raw;
+    try {
+      raw = new String(EventCodec.encode(e).json(), StandardCharsets.UTF_8);
+    } catch (JsonProcessingException ex) {
+      // The event was parsed from JSON, so it serializes; keep the row even if it somehow does not.
+      raw = "";
+    }
+    return new RejectedRow(reason, detail, e.eventId(), e.sessionId(), e.category(), e.name(),
+        EventCodec.truncateUtf8(raw, EyeProtocol.MAX_RAW_BYTES));
+  }
+
+  /**
+   * One request, validated.
+   *
+   * @param request what goes to the writer: the valid events and the rejected rows
+   * @param received how many events the body held
+   * @param inRequestDuplicates valid events whose {@code event_id} appeared earlier in the same request
+   * @param rejectedByReason rejected events by reason
+   */
+  public record Validated(WriteRequest request, int received, int inRequestDuplicates,
+      Map<Reason, Integer> rejectedByReason) {
+
+    /** Copies the map. */
+    public Validated {
+      rejectedByReason = rejectedByReason.isEmpty() ? Map.of() : Map.copyOf(rejectedByReason);
+    }
+
+    /** The number of rejected events. */
+    public int rejected() {
+      return request.rejected().size();
+    }
+  }
+}

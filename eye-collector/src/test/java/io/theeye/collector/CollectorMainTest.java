@@ -1,0 +1,214 @@
+package io.theeye.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.theeye.collector.config.AckMode;
+import io.theeye.collector.config.ApplicationKey;
+import io.theeye.collector.config.UnknownTypes;
+import io.theeye.collector.storage.sqlite.SqliteSync;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: flags, the config file, the environment, startup output, startup failures. */
+@Timeout(60)
+class CollectorMainTest {
+
+  private static final String SECRET = "cli-secret-never-printed-42";
+
+  @TempDir Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private CollectorMain main;
+
+  private CollectorMain main(Map<String, String> env) {
+    main = new CollectorMain(env, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return main;
+  }
+
+  private int run(Map<String, String> env, String... args) {
+    return main(env).commandLine(args).execute(args);
+  }
+
+  private String stdout() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String stderr() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @AfterEach
+  void stop() {
+    if (main != null && main.collector() != null) {
+      main.collector().close();
+    }
+  }
+
+  @Test
+  void printsTheListeningLineWithTheRealPortAndNoConfiguredSecret() {
+    int code = run(Map.of(), "--port", "0", "--db", dir.resolve("eye.db").toString(),
+        "--app", "shop:shop-key-1:" + SECRET, "--app", "shop:shop-key-2:" + SECRET + "-2");
+    assertThat(code).as(stderr()).isZero();
+    Matcher m = Pattern.compile("(?m)^listening on http://127\\.0\\.0\\.1:(\\d+)$").matcher(stdout());
+    assertThat(m.find()).as(stdout()).isTrue();
+    assertThat(Integer.parseInt(m.group(1))).isEqualTo(main.collector().port()).isNotZero();
+    assertThat(stdout())
+        .contains("database: SQLite " + dir.resolve("eye.db"))
+        .contains("application shop: key ids shop-key-1, shop-key-2")
+        .contains("schemas: 3 from bundled defaults")
+        .contains("ack: durable")
+        .doesNotContain(SECRET)
+        .doesNotContain("DEVELOPMENT DEFAULT");
+    assertThat(stdout().strip()).endsWith("listening on http://127.0.0.1:" + m.group(1));
+  }
+
+  @Test
+  void withoutApplicationsADemoKeyIsPrintedAndWorks() {
+    int code = run(Map.of(), "--port", "0", "--db", dir.resolve("eye.db").toString());
+    assertThat(code).as(stderr()).isZero();
+    Matcher m = Pattern.compile("key id: (\\S+)\\s+secret: ([0-9a-f]{32})").matcher(stdout());
+    assertThat(m.find()).as(stdout()).isTrue();
+    assertThat(stdout()).contains("DEVELOPMENT DEFAULT");
+    TestSender.Answer a = new TestSender(main.collector()).post(m.group(1), m.group(2),
+        TestSender.pageview("demo-1", "s-1", "2021-01-01 09:15:27"));
+    assertThat(a.status()).as(a.toString()).isEqualTo(202);
+  }
+
+  @Test
+  void configFileSetsEveryOptionAndFlagsAndEnvironmentWin() throws Exception {
+    Path config = dir.resolve("collector.properties");
+    Files.writeString(config, String.join("\n",
+        "host = 127.0.0.1",
+        "port = 1234",
+        "db = " + dir.resolve("from-file.db").toString().replace("\\", "\\\\"),
+        "ack = queued",
+        "unknown-types = reject",
+        "sync = normal",
+        "queue-capacity = 777",
+        "max-future-skew = 11",
+        "signature-window = 22",
+        "max-body-bytes = 5000",
+        "max-decoded-bytes = 6000",
+        "max-events-per-request = 7",
+        "max-data-bytes = 800",
+        "app.one = shop:k1:file-secret-1",
+        "app.two = blog:k2:file-secret-2"));
+    CollectorMain m = main(Map.of("EYE_QUEUE_CAPACITY", "888", "EYE_APP_X", "shop:k1:env-secret-1"));
+    String[] args = {"--config", config.toString(), "--port", "0", "--app", "blog:k2:flag-secret-2"};
+    m.commandLine(args).parseArgs(args);
+    assertThat(m.port).as("flag over file").isZero();
+    assertThat(m.queueCapacity).as("environment over file").isEqualTo(888);
+    assertThat(m.ack).isEqualTo(AckMode.QUEUED);
+    assertThat(m.unknownTypes).isEqualTo(UnknownTypes.REJECT);
+    assertThat(m.sync).isEqualTo(SqliteSync.NORMAL);
+    assertThat(m.db).endsWith("from-file.db");
+    assertThat(m.maxFutureSkewSeconds).isEqualTo(11);
+    assertThat(m.signatureWindowSeconds).isEqualTo(22);
+    assertThat(m.maxBodyBytes).isEqualTo(5000);
+    assertThat(m.maxDecodedBytes).isEqualTo(6000);
+    assertThat(m.maxEventsPerRequest).isEqualTo(7);
+    assertThat(m.maxDataBytes).isEqualTo(800);
+    List<ApplicationKey> keys = m.applicationKeys();
+    assertThat(keys).extracting(ApplicationKey::keyId).containsExactly("k1", "k2");
+    assertThat(new String(keys.get(0).secret(), StandardCharsets.UTF_8)).as("environment over file").isEqualTo("env-secret-1");
+    assertThat(new String(keys.get(1).secret(), StandardCharsets.UTF_8)).as("flag over file").isEqualTo("flag-secret-2");
+  }
+
+  @Test
+  void configFileFromTheEnvironmentIsRead() throws Exception {
+    Path config = dir.resolve("c.properties");
+    Files.writeString(config, "queue-capacity=4321\n");
+    CollectorMain m = main(Map.of("EYE_CONFIG", config.toString()));
+    String[] args = {};
+    m.commandLine(args).parseArgs(args);
+    assertThat(m.queueCapacity).isEqualTo(4321);
+  }
+
+  @Test
+  void unknownConfigKeyFailsNamingIt() throws Exception {
+    Path config = dir.resolve("c.properties");
+    Files.writeString(config, "queue-capacty=10\n");
+    String[] args = {"--config", config.toString()};
+    try {
+      main(Map.of()).commandLine(args);
+    } catch (IllegalArgumentException e) {
+      assertThat(e.getMessage()).contains("queue-capacty").contains("queue-capacity");
+      return;
+    }
+    throw new AssertionError("an unknown key must fail");
+  }
+
+  @Test
+  void malformedApplicationKeyFailsWithoutEchoingTheSecret() {
+    int code = run(Map.of(), "--port", "0", "--db", dir.resolve("eye.db").toString(), "--app", "shop:" + SECRET);
+    assertThat(code).isEqualTo(2);
+    assertThat(stderr()).contains("--app #1").contains("APP_ID:KEY_ID:SECRET").doesNotContain(SECRET);
+    assertThat(stdout()).doesNotContain(SECRET);
+  }
+
+  @Test
+  void duplicateSchemaFilesFailStartupNamingTheFile() throws Exception {
+    Path schemas = Files.createDirectories(dir.resolve("schemas"));
+    String schema = "{\"x-eye-event\":{\"category\":\"c\",\"name\":\"n\"},\"type\":\"object\"}";
+    Files.writeString(schemas.resolve("a.json"), schema);
+    Files.writeString(schemas.resolve("b.json"), schema);
+    int code = run(Map.of(), "--port", "0", "--db", dir.resolve("eye.db").toString(), "--schemas", schemas.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(stderr()).contains(schemas.resolve("b.json").toString()).contains("c/n").contains("a.json");
+    assertThat(stdout()).doesNotContain("listening on");
+  }
+
+  @Test
+  void schemaThatDoesNotCompileFailsStartupNamingTheFile() throws Exception {
+    Path schemas = Files.createDirectories(dir.resolve("schemas"));
+    Files.writeString(schemas.resolve("broken.json"), "{\"x-eye-event\":{\"category\":\"c\",\"name\":\"n\"},\"type\":12}");
+    int code = run(Map.of(), "--port", "0", "--db", dir.resolve("eye.db").toString(), "--schemas", schemas.toString());
+    assertThat(code).isEqualTo(2);
+    assertThat(stderr()).contains(schemas.resolve("broken.json").toString()).contains("/type");
+  }
+
+  @Test
+  void schemasDirectoryReplacesTheBundledOnes() throws Exception {
+    Path schemas = Files.createDirectories(dir.resolve("schemas"));
+    Files.writeString(schemas.resolve("play.json"), """
+        {"x-eye-event": {"category": "video", "name": "play"}, "type": "object", "required": ["video_id"]}""");
+    int code = run(Map.of(), "--port", "0", "--db", dir.resolve("eye.db").toString(), "--schemas", schemas.toString(),
+        "--app", "shop:k:" + SECRET);
+    assertThat(code).as(stderr()).isZero();
+    assertThat(stdout()).contains("schemas: 1 from " + schemas + ": video/play");
+    TestSender.Answer a = new TestSender(main.collector()).post("k", SECRET,
+        TestSender.event("v-1", "s", "video", "play", "2021-01-01 09:15:27", null, "{}"));
+    assertThat(a.json().path("rejected").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void portInUseFailsTheStart() throws Exception {
+    try (Collector first = Collector.builder().port(0).db(dir.resolve("first.db").toString()).app("a", "k", SECRET).start()) {
+      int code = run(Map.of(), "--port", Integer.toString(first.port()), "--db", dir.resolve("eye.db").toString(),
+          "--app", "shop:k:" + SECRET);
+      assertThat(code).isEqualTo(1);
+      assertThat(stderr()).contains("Address already in use");
+      assertThat(stdout()).doesNotContain("listening on");
+    }
+  }
+
+  @Test
+  void invalidOptionValueIsAUsageError() {
+    int code = run(Map.of(), "--ack", "sometimes");
+    assertThat(code).isEqualTo(2);
+    assertThat(stderr()).contains("--ack");
+  }
+}
