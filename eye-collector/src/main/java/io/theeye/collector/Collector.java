@@ -79,7 +79,7 @@ public final class Collector implements AutoCloseable {
 
   private Collector(Builder b) throws StorageException {
     this.config = b;
-    this.store = b.store != null ? b.store : EventStores.create(b.db, b.sync);
+    this.store = b.store != null ? b.store : EventStores.create(b.db, b.sync, b.dbUser, b.dbPassword);
     this.metrics = new PrometheusCollectorMetrics();
     metrics.queueCapacity(b.queueCapacity);
     Set<String> appIds = new LinkedHashSet<>();
@@ -236,6 +236,8 @@ public final class Collector implements AutoCloseable {
     private String db = DEFAULT_DB;
     private EventStore store;
     private SqliteSync sync = SqliteSync.FULL;
+    private String dbUser;
+    private String dbPassword;
     private final List<ApplicationKey> keys = new ArrayList<>();
     private SchemaRegistry schemas;
     private UnknownTypes unknownTypes = UnknownTypes.ACCEPT;
@@ -291,6 +293,21 @@ public final class Collector implements AutoCloseable {
     /** A store to use instead of one made from {@link #db(String)}; the collector opens and closes it. */
     public Builder store(EventStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The PostgreSQL user; {@code null} (the default) leaves it to the URL. Ignored by SQLite. */
+    public Builder dbUser(String dbUser) {
+      if (dbUser != null && dbUser.isBlank()) {
+        throw new IllegalArgumentException("dbUser must not be blank");
+      }
+      this.dbUser = dbUser;
+      return this;
+    }
+
+    /** The PostgreSQL password; {@code null} (the default) for none or the URL's. Ignored by SQLite. */
+    public Builder dbPassword(String dbPassword) {
+      this.dbPassword = dbPassword;
       return this;
     }
 

@@ -75,6 +75,14 @@ public final class CollectorMain implements Callable<Integer> {
       description = "SQLite file, or a jdbc:postgresql://HOST:PORT/DB URL (default: ${DEFAULT-VALUE}).")
   String db;
 
+  @Option(names = "--db-user", paramLabel = "NAME",
+      description = "PostgreSQL user (default: the URL's user= or the driver's default).")
+  String dbUser;
+
+  @Option(names = "--db-password", paramLabel = "SECRET",
+      description = "PostgreSQL password; prefer EYE_DB_PASSWORD or the config file (a flag shows in ps).")
+  String dbPassword;
+
   @Option(names = "--app", paramLabel = "APP_ID:KEY_ID:SECRET",
       description = "An application and one of its keys; repeatable (two keys for one app = rotation).")
   List<String> apps = new ArrayList<>();
@@ -259,6 +267,8 @@ public final class CollectorMain implements Callable<Integer> {
         .host(host)
         .port(port)
         .db(db)
+        .dbUser(blankToNull(dbUser))
+        .dbPassword(blankToNull(dbPassword))
         .sync(sync)
         .unknownTypes(unknownTypes)
         .ack(ack)
@@ -289,6 +299,11 @@ public final class CollectorMain implements Callable<Integer> {
       byKeyId.put(key.keyId(), key);
     }
     return new ArrayList<>(byKeyId.values());
+  }
+
+  /** An empty value (e.g. {@code EYE_DB_PASSWORD=}) means none. */
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   private static ApplicationKey parseKey(String origin, String spec) {

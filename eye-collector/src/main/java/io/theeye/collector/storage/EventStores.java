@@ -1,5 +1,6 @@
 package io.theeye.collector.storage;
 
+import io.theeye.collector.storage.postgres.PostgresEventStore;
 import io.theeye.collector.storage.sqlite.SqliteEventStore;
 import io.theeye.collector.storage.sqlite.SqliteSync;
 import java.nio.file.Path;
@@ -18,20 +19,32 @@ public final class EventStores {
   private EventStores() {}
 
   /**
+   * Creates (but does not open) the store named by {@code db}, without database credentials.
+   *
+   * @see #create(String, SqliteSync, String, String)
+   */
+  public static EventStore create(String db, SqliteSync sync) {
+    return create(db, sync, null, null);
+  }
+
+  /**
    * Creates (but does not open) the store named by {@code db}.
    *
    * @param db a SQLite file path, or a {@code jdbc:postgresql://HOST:PORT/DB} URL
    * @param sync SQLite's commit durability; ignored by other backends
+   * @param user the PostgreSQL user, or {@code null} (the URL's {@code user=}, or the driver's default);
+   *     ignored by SQLite
+   * @param password the PostgreSQL password, or {@code null}; ignored by SQLite
    * @throws IllegalArgumentException when {@code db} names a backend that is not available
    */
-  public static EventStore create(String db, SqliteSync sync) {
+  public static EventStore create(String db, SqliteSync sync, String user, String password) {
     Objects.requireNonNull(db, "db");
     Objects.requireNonNull(sync, "sync");
     if (db.isBlank()) {
       throw new IllegalArgumentException("db must be a file path or a jdbc:postgresql: URL");
     }
     if (db.toLowerCase(Locale.ROOT).startsWith(POSTGRES_PREFIX)) {
-      throw new IllegalArgumentException("PostgreSQL backend not available yet: " + describe(db));
+      return PostgresEventStore.builder(db).user(user).password(password).build();
     }
     if (db.toLowerCase(Locale.ROOT).startsWith("jdbc:")) {
       throw new IllegalArgumentException("unsupported database URL " + describe(db)

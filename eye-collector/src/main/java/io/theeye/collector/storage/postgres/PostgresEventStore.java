@@ -428,15 +428,16 @@ public final class PostgresEventStore implements EventStore {
   }
 
   private StorageException failed(SQLException e) {
-    if (!isDataError(e)) {
+    if (isUnreachable(e)) {
       markUnavailable(e);
     }
     return new StorageException("the write to " + description + " failed: " + e.getMessage(), e);
   }
 
   /**
-   * The database failed for a reason that is not the data: treat it as unreachable until the probe
-   * gets through. A blip costs a few 503s that clients retry; an outage stops writes failing slowly.
+   * The database cannot be reached: treat it as unavailable until the probe gets through. A blip
+   * costs a few 503s that clients retry; an outage stops writes failing slowly. Other failures (a lock
+   * timeout, a constraint) fail only their transaction.
    */
   private void markUnavailable(SQLException cause) {
     if (available.compareAndSet(true, false)) {
@@ -486,14 +487,16 @@ public final class PostgresEventStore implements EventStore {
     return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
-  /** The server could not be reached, or is starting or stopping: worth waiting for at startup. */
+  /**
+   * The server could not be reached, or is starting or stopping: worth waiting for. The first SQLSTATE
+   * in the cause chain decides (the pool's timeout carries its last attempt's); a wrong password or a
+   * missing database is not worth waiting for.
+   */
   static boolean isUnreachable(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         String state = sql.getSQLState();
-        if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300")) {
-          return true;
-        }
+        return state.startsWith("08") || state.startsWith("57P") || state.equals("53300");
       }
       if (t instanceof java.io.IOException) {
         return true;

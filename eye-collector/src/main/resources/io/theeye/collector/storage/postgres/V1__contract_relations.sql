@@ -13,6 +13,15 @@ CREATE FUNCTION eye_utc_text(ts timestamptz) RETURNS text
 COMMENT ON FUNCTION eye_utc_text(timestamptz) IS
     'The contract''s text form of a timestamp: UTC, YYYY-MM-DD HH:MM:SS.ffffff. Immutable: a fixed zone and a format without locale-dependent fields.';
 
+-- The contract promises json_extract(data, '$.path'), SQLite's function; SQLite's simple paths
+-- ($.a.b, $.a[0], $."a b") are also SQL/JSON paths. Strings come back unquoted, other values as
+-- JSON text (numbers too: compare with json_extract(...)::numeric).
+CREATE FUNCTION json_extract(data jsonb, path text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT jsonb_path_query_first(data, path::jsonpath) #>> '{}' $$;
+COMMENT ON FUNCTION json_extract(jsonb, text) IS
+    'SQLite''s json_extract for analysts'' queries: json_extract(data, ''$.form.first_name'').';
+
 CREATE TABLE applications (
     app_id text COLLATE "C" PRIMARY KEY CHECK (app_id <> '')
 );
