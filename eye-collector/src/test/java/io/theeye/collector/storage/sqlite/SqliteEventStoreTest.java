@@ -74,6 +74,20 @@ class SqliteEventStoreTest {
   }
 
   @Test
+  void stringsBeginningWithNulAreStoredLikeAnyOther() throws Exception {
+    // JSON allows "\u0000"; SQLite's length() stops at the first NUL, so a naive CHECK would refuse
+    // such an event and with it every request of the same transaction.
+    String nul = "\u0000";
+    List<WriteOutcome> outcomes = store.write(List.of(request("shop",
+        event(nul + "e", nul + "s", nul + "c", nul + "n", "2021-01-01 09:00:00", 0L, "{\"k\":\"" + nul + "\"}"),
+        event("e-2", "s-2", "2021-01-01 09:00:00"))));
+
+    assertThat(outcomes).containsExactly(new WriteOutcome(2, 0));
+    assertThat(query(file, "SELECT event_id, session_id, category, name FROM events ORDER BY id").get(0))
+        .containsExactly(nul + "e", nul + "s", nul + "c", nul + "n");
+  }
+
+  @Test
   void duplicateInsideOneRequestIsCountedOnceAsAcceptedThenAsDuplicate() throws Exception {
     List<WriteOutcome> outcomes = store.write(List.of(request("shop",
         event("e-1", "s-1", "2021-01-01 09:00:00"),
