@@ -74,6 +74,7 @@ public final class ClientCore {
   private static final String USER_AGENT = "eye-client";
   private static final int MAX_RESPONSE_BYTES = 64 * 1024;
   private static final long SENDER_JOIN_MILLIS = 5_000;
+  private static final long MAX_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final ClientConfig config;
   private final Clock clock;
@@ -126,7 +127,7 @@ public final class ClientCore {
     this.scheduler = ownsScheduler ? HttpClients.retryScheduler() : config.retryScheduler();
     this.slots = new Semaphore(config.maxInFlightBatches());
     this.maxEventJson = config.maxBatchBytes() - ENVELOPE_OVERHEAD;
-    this.intervalNanos = config.flushInterval().toNanos();
+    this.intervalNanos = saturatedNanos(config.flushInterval());
     this.retryBudgetMillis = saturatedMillis(config.retryBudget());
     this.senderThread = new Thread(new SenderLoop(), "eye-client-sender");
     senderThread.setDaemon(true);
@@ -181,7 +182,9 @@ public final class ClientCore {
     if (wake < 0) {
       return drop(DropReason.QUEUE_FULL, "the queue is full", null);
     }
-    PendingEvent event = new PendingEvent(json, id, sessionId, category, name, ts, seq);
+    PendingEvent event = listening
+        ? new PendingEvent(json, id, sessionId, category, name, ts, seq)
+        : new PendingEvent(json, null, null, null, null, null, seq);
     queue.offer(event);
     // close() may have drained the queue between our check of `closed` and the offer; if the event is
     // still there, nobody will send it, so take it back.
@@ -377,7 +380,7 @@ public final class ClientCore {
           nextSendNanos = now + intervalNanos;
         } else {
           // Every batch in flight is busy; the first to finish wakes us.
-          LockSupport.parkNanos(this, intervalNanos);
+          LockSupport.parkNanos(this, MAX_PARK_NANOS);
         }
         return;
       }
@@ -388,7 +391,9 @@ public final class ClientCore {
       }
       drops.maybeReport();
       long wait = nextSendNanos - now;
-      LockSupport.parkNanos(this, wait > 0 ? wait : intervalNanos);
+      // Producers wake us for full batches and flushes; the cap keeps drop reports timely when the
+      // flush interval is long.
+      LockSupport.parkNanos(this, Math.min(wait > 0 ? wait : intervalNanos, MAX_PARK_NANOS));
     }
 
     private void fill() {

@@ -2,11 +2,14 @@ package io.theeye.client.internal;
 
 import io.theeye.client.TrackedEvent;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
- * One accepted event, serialized once, waiting in the client. Internal, not for public use.
+ * One accepted event, serialized once, waiting in the client. The fields besides {@code json} serve
+ * only the listener: without one, {@code eventId} and {@code timestamp} are not kept (the JSON holds
+ * them), which keeps the bytes a waiting event pins in the heap down.
  */
-public final class PendingEvent {
+final class PendingEvent {
   final byte[] json;
   final String eventId;
   final String sessionId;
@@ -27,6 +30,6 @@ public final class PendingEvent {
   }
 
   TrackedEvent toTracked() {
-    return new TrackedEvent(eventId, sessionId, category, name, timestamp, seq);
+    return new TrackedEvent(eventId, sessionId, category, name, timestamp.truncatedTo(ChronoUnit.MICROS), seq);
   }
 }
