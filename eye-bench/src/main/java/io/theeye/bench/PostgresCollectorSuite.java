@@ -152,7 +152,7 @@ final class PostgresCollectorSuite extends Suite {
         Path logs = common.workDir().resolve("postgres-collector-" + (i + 1));
         progress("collector-postgres: starting collector " + (i + 1) + " of " + count);
         CollectorProcess c = CollectorProcess.start(collectorJar, xmx, url, APP + ":" + KEY_ID + ":" + SECRET,
-            collectorArgs, logs, null);
+            collectorArgs, logs);
         collectors.add(c);
         loads.add(new LoadGenerator(c.baseUrl(), KEY_ID, SECRET.getBytes(StandardCharsets.UTF_8),
             perCollector, batchEvents));
