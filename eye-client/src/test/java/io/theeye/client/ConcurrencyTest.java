@@ -49,7 +49,7 @@ class ConcurrencyTest {
   @Test
   void manyThreadsTrackingAreEachDeliveredOnceInPerThreadOrder() throws Exception {
     eye = clientFor(server).maxBatchEvents(100).maxQueueEvents(50_000).build();
-    int perThread = 2_500;
+    int perThread = 1_000;
     CountDownLatch go = new CountDownLatch(1);
     List<Future<?>> done = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
