@@ -197,6 +197,8 @@ public final class Collector implements AutoCloseable {
   private void stop() {
     try {
       edge.close();
+      log.info("stopping: new requests are answered 503 shutting_down; draining {} request(s) in flight and {} "
+          + "queued row(s)", edge.inFlight(), writer.depth());
       Duration drain = Duration.ofSeconds(DRAIN_TIMEOUT_SECONDS);
       if (!edge.awaitIdle(drain)) {
         log.warn("{} request(s) still in flight after {} s; stopping anyway", edge.inFlight(), DRAIN_TIMEOUT_SECONDS);
@@ -211,6 +213,7 @@ public final class Collector implements AutoCloseable {
       server.stop();
       store.close();
       metrics.close();
+      log.info("stopped: everything queued was committed; {} closed", store.describe());
       terminated.complete(null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

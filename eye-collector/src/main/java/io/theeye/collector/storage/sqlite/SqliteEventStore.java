@@ -70,6 +70,9 @@ public final class SqliteEventStore implements EventStore {
   /** Page cache per connection, in KiB (negative {@code cache_size} = KiB): 64 MiB, off the Java heap. */
   private static final int CACHE_KIB = 64 * 1024;
 
+  /** The WAL file is truncated to this size after a checkpoint: 64 MiB. */
+  private static final long WAL_SIZE_LIMIT_BYTES = 64L << 20;
+
   private static final Logger LOG = LoggerFactory.getLogger(SqliteEventStore.class);
 
   private static final String INSERT_EVENT = "INSERT INTO eye_event"
@@ -175,6 +178,8 @@ public final class SqliteEventStore implements EventStore {
       control.execute("PRAGMA foreign_keys = ON");
       control.execute("PRAGMA cache_size = -" + CACHE_KIB);
       control.execute("PRAGMA temp_store = MEMORY");
+      // A long read transaction can make the WAL grow; once checkpointed it is cut back to this size.
+      control.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT_BYTES);
       int before = SqliteSchema.migrate(connection);
       if (before != SqliteSchema.latestVersion()) {
         LOG.info("SQLite schema of {} migrated from version {} to {}", file, before,

@@ -1,0 +1,33 @@
+package io.theeye.collector.storage.sqlite;
+
+import static io.theeye.collector.storage.TestRows.scalar;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqlitePreloadTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void preloadTopsTheFileUpToTheTargetThroughTheStore() throws Exception {
+    Path file = dir.resolve("bench.db");
+
+    assertThat(SqlitePreload.preload(file, 2_500, SqliteSync.NORMAL, 1)).isEqualTo(2_500);
+    assertThat(SqlitePreload.preload(file, 3_000, SqliteSync.NORMAL, 1)).isEqualTo(3_000);
+    assertThat(SqlitePreload.preload(file, 1_000, SqliteSync.NORMAL, 1)).isEqualTo(3_000);
+
+    assertThat(scalar(file, "SELECT count(*) FROM events")).isEqualTo(3_000);
+    assertThat(scalar(file, "SELECT sum(event_count) FROM sessions")).isEqualTo(3_000);
+    assertThat(scalar(file, "SELECT count(*) FROM applications")).isEqualTo(3);
+    assertThat(scalar(file, "SELECT count(*) FROM events WHERE occurred_at > strftime('%Y-%m-%d %H:%M:%f', 'now')"))
+        .isZero();
+  }
+
+  @Test
+  void aMissingFileCountsAsEmpty() throws Exception {
+    assertThat(SqlitePreload.countEvents(dir.resolve("none.db"))).isZero();
+  }
+}
