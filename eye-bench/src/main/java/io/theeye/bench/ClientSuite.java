@@ -142,7 +142,7 @@ final class ClientSuite extends Suite {
       child.close();
       if (jfr) {
         for (var section : JfrTop.summarize(jfrFile, 12).entrySet()) {
-          System.out.println("# JFR " + impl + " CPU samples by " + section.getKey() + ":");
+          System.out.println("# JFR " + impl + " samples by " + section.getKey() + ":");
           for (var e : section.getValue()) {
             System.out.printf("#   %5.1f%%  %s%n", e.getValue(), e.getKey());
           }

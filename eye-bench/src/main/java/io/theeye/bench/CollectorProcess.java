@@ -43,10 +43,9 @@ final class CollectorProcess implements AutoCloseable {
    * Starts the collector and waits (up to two minutes) for its startup line.
    *
    * @param extraArgs further collector flags, e.g. {@code --queue-capacity}
-   * @param jfr when set, a JFR recording (settings=profile) is written there
    */
-  static CollectorProcess start(Path jar, String xmx, Path db, String app, List<String> extraArgs, Path logDir,
-      Path jfr) throws IOException {
+  static CollectorProcess start(Path jar, String xmx, Path db, String app, List<String> extraArgs, Path logDir)
+      throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IOException("no collector jar at " + jar.toAbsolutePath()
           + "; build it first: ./mvnw -B -q package -DskipTests");
@@ -59,9 +58,6 @@ final class CollectorProcess implements AutoCloseable {
     command.add(ChildJvm.javaBinary());
     command.add("-Xmx" + xmx);
     command.add("-Xlog:gc:file=" + gcLog);
-    if (jfr != null) {
-      command.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
-    }
     command.addAll(List.of("-jar", jar.toString(), "--host", "127.0.0.1", "--port", "0", "--db", db.toString(),
         "--app", app));
     command.addAll(extraArgs);
@@ -141,6 +137,31 @@ final class CollectorProcess implements AutoCloseable {
       case "M" -> v << 20;
       default -> v << 30;
     };
+  }
+
+  /**
+   * Starts a JFR recording (settings=profile) in the running collector with {@code jcmd}, so the
+   * profile covers the load only, not startup.
+   */
+  void startJfr(Path file) throws IOException, InterruptedException {
+    jcmd("JFR.start", "name=eye-bench", "settings=profile", "filename=" + file.toAbsolutePath());
+  }
+
+  /** Stops the recording started by {@link #startJfr} and writes its file. */
+  void stopJfr() throws IOException, InterruptedException {
+    jcmd("JFR.stop", "name=eye-bench");
+  }
+
+  private void jcmd(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    command.add(Long.toString(process.pid()));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IOException("jcmd " + String.join(" ", args) + " failed: " + output);
+    }
   }
 
   /** Sends SIGTERM and waits (up to two minutes) for a clean exit; returns the exit status. */

@@ -44,6 +44,9 @@ final class CollectorSuite extends Suite {
   @Option(names = "--fresh-preload", description = "Rebuild the preloaded database even if a cached one exists.")
   boolean freshPreload;
 
+  @Option(names = "--preload-only", description = "Only build (or check) the cached preloaded database, then stop.")
+  boolean preloadOnly;
+
   @Option(names = "--connections", description = "Closed-loop senders, one connection each (default 8).")
   int connections = 8;
 
@@ -79,7 +82,8 @@ final class CollectorSuite extends Suite {
       description = "A further collector flag, repeatable, e.g. --collector-arg=--queue-capacity=200000.")
   List<String> collectorArgs = new ArrayList<>();
 
-  @Option(names = "--jfr", description = "Record the collector with JFR (settings=profile) into the work dir.")
+  @Option(names = "--jfr", description = "Record the collector's closed-loop phase with JFR (settings=profile) "
+      + "into the work dir and summarize where its samples went.")
   boolean jfr;
 
   @Option(names = "--calibrate-seconds",
@@ -116,8 +120,18 @@ final class CollectorSuite extends Suite {
         + "collection (the most it used) and after one (what it retained); RSS = VmHWM of the process");
     report.note("loadgen_noop", "the same load generator against a server that answers 202 at once "
         + "without reading signatures or storing: the most this generator can offer on this machine");
+    report.note("cpu", "over the measured closed-loop window, from /proc: cores used by the collector "
+        + "process and by this load generator, and the share of the machine's cores busy (anyone's, "
+        + "other tenants included) and idle in I/O wait; busy well above collector + generator means "
+        + "the run shared the machine. collector_cpu_us_per_event = collector cores / events per second: "
+        + "the CPU one stored event costs, which noise from other tenants barely moves");
     report.note("stored", "count(*) of events after the collector stopped, minus the preload");
 
+    if (preloadOnly) {
+      long count = prepareDatabase(null, n);
+      report.result("preload_events", count, "events");
+      return report;
+    }
     int calibrate = calibrateSeconds != null ? calibrateSeconds : quick() ? 3 : 10;
     LoadGenerator.Outcome noop = null;
     if (calibrate > 0) {
@@ -141,9 +155,10 @@ final class CollectorSuite extends Suite {
     List<String> extra = new ArrayList<>(collectorArgs);
     progress("collector: starting " + collectorJar + " on " + db);
     CollectorProcess collector = CollectorProcess.start(collectorJar, xmx, db, APP + ":" + KEY_ID + ":" + SECRET,
-        extra, work, jfrFile);
+        extra, work);
     LoadGenerator.Outcome closed;
     LoadGenerator.Outcome fixed;
+    CpuMeter.Reading[] cpu;
     long acceptedEver;
     long[] gc;
     Optional<Long> rss;
@@ -152,7 +167,17 @@ final class CollectorSuite extends Suite {
         SECRET.getBytes(StandardCharsets.UTF_8), connections, batchEvents)) {
       progress("collector: closed loop, " + connections + " connections, " + warmup.toSeconds() + " s warm-up + "
           + duration.toSeconds() + " s");
-      closed = load.closedLoop(connections, warmup, duration);
+      if (jfrFile != null) {
+        Files.deleteIfExists(jfrFile);
+        collector.startJfr(jfrFile);
+      }
+      CpuMeter meter = new CpuMeter(collector.pid(), ProcessHandle.current().pid());
+      cpu = new CpuMeter.Reading[] {null, null};
+      closed = load.closedLoop(connections, warmup, duration, () -> cpu[0] = meter.read());
+      cpu[1] = meter.read();
+      if (jfrFile != null) {
+        collector.stopJfr();
+      }
       progress("collector: open loop at " + rate + " events/s for " + rateDuration.toSeconds() + " s");
       fixed = load.fixedRate(connections, rate, rateDuration);
       acceptedEver = load.acceptedEver();
@@ -197,21 +222,27 @@ final class CollectorSuite extends Suite {
     report.result("acked_accepted_events", acceptedEver, "events");
     report.result("stored_events", stored, "events");
     report.result("stored_minus_acked", stored - acceptedEver, "events");
+    double collectorCores = CpuMeter.cores(cpu[0], cpu[1], 0);
+    report.result("collector_cpu_cores", collectorCores, "cores");
+    report.result("collector_cpu_us_per_event", collectorCores * 1e6 / closed.acceptedPerSecond(), "us");
+    report.result("loadgen_cpu_cores", CpuMeter.cores(cpu[0], cpu[1], 1), "cores");
+    report.result("machine_cpu_busy", 100 * CpuMeter.machineBusy(cpu[0], cpu[1]), "%");
+    report.result("machine_iowait", 100 * CpuMeter.ioWait(cpu[0], cpu[1]), "%");
     report.result("heap_peak_before_gc_mib", gc[0] / 1048576.0, "MiB");
     report.result("heap_peak_after_gc_mib", gc[1] / 1048576.0, "MiB");
     report.result("gc_count", gc[2], "collections");
     rss.ifPresent(v -> report.result("rss_peak_mib", v / 1048576.0, "MiB"));
     report.result("exit_status", exit, "");
     if (jfrFile != null) {
-      report.note("jfr", jfrFile + " (whole collector lifetime: load and fixed-rate phases)");
+      report.note("jfr", jfrFile + " (the closed-loop phase, warm-up included)");
       for (var section : JfrTop.summarize(jfrFile, 12).entrySet()) {
         StringBuilder b = new StringBuilder();
         for (var e : section.getValue()) {
           b.append(String.format("%5.1f%%  %s%n", e.getValue(), e.getKey()));
         }
         report.note("jfr." + section.getKey(), b.toString());
-        System.out.println("# JFR CPU samples by " + section.getKey() + ":");
-        System.out.print(b.toString().indent(2));
+        System.out.println("# JFR samples by " + section.getKey() + ":");
+        b.toString().lines().forEach(line -> System.out.println("#   " + line));
       }
     }
 
@@ -236,7 +267,8 @@ final class CollectorSuite extends Suite {
 
   /**
    * Puts a database of {@code n} preloaded events at {@code db}: a copy of a cached preload when one of
-   * that size exists (building one takes minutes for 10M events), else a new one.
+   * that size exists (building one takes minutes for 10M events), else a new one. With a {@code null}
+   * {@code db}, only the cache is prepared.
    */
   private long prepareDatabase(Path db, long n) throws Exception {
     Path cached = common.workDir().resolve("preload-" + n + ".db");
@@ -252,8 +284,10 @@ final class CollectorSuite extends Suite {
     } else {
       progress("collector: reusing the cached preload " + cached + " (--fresh-preload to rebuild)");
     }
-    SqliteCeilingSuite.deleteDb(db);
-    Files.copy(cached, db, StandardCopyOption.REPLACE_EXISTING);
+    if (db != null) {
+      SqliteCeilingSuite.deleteDb(db);
+      Files.copy(cached, db, StandardCopyOption.REPLACE_EXISTING);
+    }
     return Long.parseLong(Files.readString(marker).trim());
   }
 

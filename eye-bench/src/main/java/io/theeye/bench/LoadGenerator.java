@@ -93,6 +93,12 @@ final class LoadGenerator implements AutoCloseable {
    * counted) and then {@code duration} (counted: requests answered inside the window).
    */
   Outcome closedLoop(int connections, Duration warmup, Duration duration) throws InterruptedException {
+    return closedLoop(connections, warmup, duration, () -> { });
+  }
+
+  /** As {@link #closedLoop(int, Duration, Duration)}, running {@code atMeasureStart} when the window opens. */
+  Outcome closedLoop(int connections, Duration warmup, Duration duration, Runnable atMeasureStart)
+      throws InterruptedException {
     long start = System.nanoTime();
     long measureFrom = start + warmup.toNanos();
     long end = measureFrom + duration.toNanos();
@@ -112,6 +118,11 @@ final class LoadGenerator implements AutoCloseable {
       senders.add(t);
       t.start();
     }
+    long untilWindow;
+    while ((untilWindow = measureFrom - System.nanoTime()) > 0) {
+      TimeUnit.NANOSECONDS.sleep(untilWindow);
+    }
+    atMeasureStart.run();
     for (Thread t : senders) {
       t.join();
     }
