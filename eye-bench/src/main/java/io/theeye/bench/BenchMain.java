@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
  * ./mvnw -B -q package -DskipTests
  * java -jar eye-bench/target/eye-bench.jar all --quick      # every suite, under 3 minutes
  * java -jar eye-bench/target/eye-bench.jar collector --connections 16
+ * java -jar eye-bench/target/eye-bench.jar collector-postgres --quick   # needs PostgreSQL on 127.0.0.1
  * }</pre>
  *
  * <p>Every suite prints a table and {@code RESULT <name> <value> <unit>} lines and writes the same as
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         SqliteCeilingSuite.class,
         CollectorSuite.class,
+        PostgresCollectorSuite.class,
         ClientSuite.class,
         TrackSuite.class,
         AllSuites.class,

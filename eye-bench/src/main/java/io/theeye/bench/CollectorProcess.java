@@ -46,6 +46,15 @@ final class CollectorProcess implements AutoCloseable {
    */
   static CollectorProcess start(Path jar, String xmx, Path db, String app, List<String> extraArgs, Path logDir)
       throws IOException {
+    return start(jar, xmx, db.toString(), app, extraArgs, logDir);
+  }
+
+  /**
+   * Starts the collector on {@code db}, a SQLite path or a {@code jdbc:postgresql:} URL, with its logs
+   * in {@code logDir}; see {@link #start(Path, String, Path, String, List, Path)}.
+   */
+  static CollectorProcess start(Path jar, String xmx, String db, String app, List<String> extraArgs, Path logDir)
+      throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IOException("no collector jar at " + jar.toAbsolutePath()
           + "; build it first: ./mvnw -B -q package -DskipTests");
@@ -58,7 +67,7 @@ final class CollectorProcess implements AutoCloseable {
     command.add(ChildJvm.javaBinary());
     command.add("-Xmx" + xmx);
     command.add("-Xlog:gc:file=" + gcLog);
-    command.addAll(List.of("-jar", jar.toString(), "--host", "127.0.0.1", "--port", "0", "--db", db.toString(),
+    command.addAll(List.of("-jar", jar.toString(), "--host", "127.0.0.1", "--port", "0", "--db", db,
         "--app", app));
     command.addAll(extraArgs);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

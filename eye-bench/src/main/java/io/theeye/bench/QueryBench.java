@@ -30,11 +30,16 @@ final class QueryBench {
   /** One query's figures. */
   record Timing(String name, String sql, int runs, double meanRows, double medianMs, double p99Ms, String plan) {}
 
-  private final Path db;
+  private final String jdbcUrl;
   private final SplittableRandom random = new SplittableRandom(11);
 
   QueryBench(Path db) {
-    this.db = db;
+    this.jdbcUrl = "jdbc:sqlite:file:" + db + "?mode=ro";
+  }
+
+  /** On the database at a JDBC URL: a SQLite one, or a {@code jdbc:postgresql:} one. */
+  QueryBench(String jdbcUrl) {
+    this.jdbcUrl = jdbcUrl;
   }
 
   /**
@@ -43,7 +48,7 @@ final class QueryBench {
    */
   List<Timing> run(int runs, int longRuns, Instant from, Instant to) throws SQLException {
     List<Timing> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro")) {
+    try (Connection c = DriverManager.getConnection(jdbcUrl)) {
       List<String> sessions = sampleSessions(c, 200);
       String category = "page interaction";
       out.add(time(c, "session_timeline", SESSION, runs, () -> new Object[] {pick(sessions)}));
@@ -95,9 +100,10 @@ final class QueryBench {
         micros.getValueAtPercentile(99) / 1000.0, plan);
   }
 
-  /** EXPLAIN QUERY PLAN, one line: the proof that an index answers it. */
-  private static String plan(Connection c, String sql, Object[] params) throws SQLException {
-    try (PreparedStatement q = c.prepareStatement("EXPLAIN QUERY PLAN " + sql)) {
+  /** EXPLAIN QUERY PLAN (SQLite) or EXPLAIN (PostgreSQL), one line: the proof that an index answers it. */
+  private String plan(Connection c, String sql, Object[] params) throws SQLException {
+    boolean postgres = jdbcUrl.startsWith("jdbc:postgresql:");
+    try (PreparedStatement q = c.prepareStatement((postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + sql)) {
       for (int i = 0; i < params.length; i++) {
         q.setObject(i + 1, params[i]);
       }
@@ -107,7 +113,7 @@ final class QueryBench {
           if (b.length() > 0) {
             b.append(" | ");
           }
-          b.append(rs.getString("detail"));
+          b.append(postgres ? rs.getString(1).strip() : rs.getString("detail"));
         }
       }
       return b.toString();

@@ -314,4 +314,19 @@ class SendingTest {
     List<String> ids = collector.received.stream().map(Event::eventId).collect(Collectors.toList());
     assertThat(ids).doesNotHaveDuplicates().hasSize(1000).isSorted();
   }
+
+  @Test
+  void reusesOneConnectionForBatchAfterBatch() throws Exception {
+    server.setDispatcher(new AcceptingDispatcher());
+    eye = clientFor(server).build();
+
+    for (int i = 0; i < 3; i++) {
+      eye.track(SESSION, "page interaction", "pageview", Map.of("i", i));
+      eye.flush().get(10, TimeUnit.SECONDS);
+    }
+
+    // The sequence number counts requests on one connection: 0, 1, 2 means no reconnect.
+    assertThat(List.of(take(server), take(server), take(server)))
+        .extracting(RecordedRequest::getSequenceNumber).containsExactly(0, 1, 2);
+  }
 }
