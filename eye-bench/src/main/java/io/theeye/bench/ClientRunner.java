@@ -37,6 +37,7 @@ public final class ClientRunner {
 
   /** The library under test, reduced to the two calls the benchmark makes. */
   interface Tracker extends AutoCloseable {
+    /** One call on the caller's thread, as an application makes it. */
     void track(Sample sample);
 
     /** Asks the library to send what it holds now, without waiting (both libraries can). */
