@@ -199,6 +199,11 @@ public final class DemoApp implements Callable<Integer> {
     }
   }
 
+  /**
+   * Sends the simulated traffic, waits for the collector's answers and prints the report.
+   *
+   * @return 0 when the collector acknowledged every tracked event, 1 otherwise
+   */
   @Override
   public Integer call() throws Exception {
     List<Site> sites = new ArrayList<>();
@@ -214,11 +219,12 @@ public final class DemoApp implements Callable<Integer> {
           senderOfSite.put(name, sender);
         }
       } else {
-        for (String spec : apps) {
-          String[] parts = spec.split(":", 3);
+        for (int i = 0; i < apps.size(); i++) {
+          String[] parts = apps.get(i).split(":", 3);
           if (parts.length != 3 || parts[0].isBlank() || parts[1].isBlank() || parts[2].isEmpty()) {
+            // Named by position: the value may be a mistyped secret.
             throw new ParameterException(this.spec.commandLine(),
-                "--app must be APP_ID:KEY_ID:SECRET, was '" + parts[0] + ":...'");
+                "--app #" + (i + 1) + " must be APP_ID:KEY_ID:SECRET");
           }
           if (senderOfSite.containsKey(parts[0])) {
             throw new ParameterException(this.spec.commandLine(), "--app " + parts[0] + " is given twice");
@@ -422,6 +428,7 @@ public final class DemoApp implements Callable<Integer> {
   static final class DurationConverter implements ITypeConverter<Duration> {
     private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
+    /** The duration {@code value} names; a {@link CommandLine.TypeConversionException} says how to write one. */
     @Override
     public Duration convert(String value) {
       String v = value.trim().toLowerCase(Locale.ROOT);

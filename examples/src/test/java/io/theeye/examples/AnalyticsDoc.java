@@ -28,6 +28,7 @@ final class AnalyticsDoc {
   private static final Pattern STRING_LITERAL = Pattern.compile("'(?:[^']|'')*'");
 
   private final Map<String, String> queries;
+  private final java.util.Set<String> run = new java.util.TreeSet<>();
 
   private AnalyticsDoc(Map<String, String> queries) {
     this.queries = queries;
@@ -64,6 +65,7 @@ final class AnalyticsDoc {
    */
   List<Map<String, Object>> run(Connection connection, String name, Map<String, ?> parameters) throws SQLException {
     String sql = sql(name);
+    run.add(name);
     List<String> order = parameterNames(sql);
     if (!order.containsAll(parameters.keySet()) || !parameters.keySet().containsAll(order)) {
       throw new IllegalStateException("query " + name + " takes " + order + ", given " + parameters.keySet());
@@ -85,6 +87,31 @@ final class AnalyticsDoc {
       }
       return rows;
     }
+  }
+
+  /** The details of {@code EXPLAIN QUERY PLAN} for the named query with these parameters. */
+  List<String> plan(Connection connection, String name, Map<String, ?> parameters) throws SQLException {
+    String sql = sql(name);
+    List<String> order = parameterNames(sql);
+    try (PreparedStatement statement = connection.prepareStatement("EXPLAIN QUERY PLAN " + sql.replaceAll(";\\s*$", ""))) {
+      for (int i = 0; i < order.size(); i++) {
+        statement.setObject(i + 1, parameters.get(order.get(i)));
+      }
+      List<String> details = new ArrayList<>();
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          details.add(rs.getString("detail"));
+        }
+      }
+      return details;
+    }
+  }
+
+  /** The documented queries that {@link #run} has not run yet. */
+  java.util.Set<String> notRun() {
+    java.util.Set<String> left = new java.util.TreeSet<>(queries.keySet());
+    left.removeAll(run);
+    return left;
   }
 
   /** The query's parameter names, each once, in order of first appearance (string literals skipped). */

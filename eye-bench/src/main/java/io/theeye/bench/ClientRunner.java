@@ -25,8 +25,8 @@ import org.HdrHistogram.Histogram;
  *   <li>prints {@code @@ START <System.nanoTime()>}, makes the measured calls, timing each one, prints
  *       {@code @@ CALLS <total ns> <p50 ns> <p99 ns> <bytes allocated on the calling thread>}, waits for
  *       the parent's {@code DONE} (sent once the server has counted every event);
- *   <li>prints {@code @@ HEAP <peak used bytes> <peak after-GC bytes> <events dropped>}, closes the
- *       client and exits.
+ *   <li>prints {@code @@ HEAP <peak used bytes> <peak after-GC bytes> <events dropped> <process CPU ns
+ *       of the measured phase>}, closes the client and exits.
  * </ol>
  * Both processes read the same monotonic clock on Linux, so the parent computes the delivery rate from
  * the child's start to the moment its server counted the last event.
@@ -80,6 +80,8 @@ public final class ClientRunner {
       var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
       Histogram perCall = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
       HeapWatch heap = new HeapWatch();
+      var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      long cpuBefore = os.getProcessCpuTime();
       long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
       long start = System.nanoTime();
       say("START " + start);
@@ -96,8 +98,9 @@ public final class ClientRunner {
       say("CALLS " + total + " " + perCall.getValueAtPercentile(50) + " " + perCall.getValueAtPercentile(99)
           + " " + allocated);
       expect(parent, "DONE");
+      long cpu = os.getProcessCpuTime() - cpuBefore;
       heap.close();
-      say("HEAP " + heap.peakUsed() + " " + heap.peakAfterGc() + " " + tracker.dropped());
+      say("HEAP " + heap.peakUsed() + " " + heap.peakAfterGc() + " " + tracker.dropped() + " " + cpu);
     }
     System.exit(0);
   }

@@ -46,7 +46,7 @@ final class ClientSuite extends Suite {
 
   /** One child run's figures. */
   record Run(String impl, int pair, double deliveredPerSecond, boolean complete, double callNsMean,
-      long callNsP50, long callNsP99, double callBytes, long heapPeakUsed, long heapPeakAfterGc, long dropped) {}
+      long callNsP50, long callNsP99, double callBytes, long heapPeakUsed, long heapPeakAfterGc, long dropped, double cpuMicrosPerEvent) {}
 
   @Override
   Report run() throws Exception {
@@ -60,10 +60,13 @@ final class ClientSuite extends Suite {
     report.note("call_ns", "caller-thread time per track()/enqueue() call: mean of the whole loop, and "
         + "p50/p99 of per-call System.nanoTime() deltas (each delta includes ~20-30 ns of timer cost)");
     report.note("call_bytes", "bytes allocated on the calling thread per call (ThreadMXBean)");
+    report.note("cpu_us_per_event", "the client JVM's CPU time (every thread: caller, sender, HTTP, GC, "
+        + "JIT) from the first measured call until the server counted the last event, per event; robust to "
+        + "other tenants on the machine, unlike the rates");
     report.note("heap", "child JVM heap: peak used sampled every 5 ms (includes garbage), and peak "
         + "occupancy right after a GC (what the client retained); measured phase only");
     report.columns("pair", "client", "delivered ev/s", "call ns mean", "call ns p50", "call ns p99",
-        "call B", "heap peak MiB", "after-GC peak MiB", "dropped");
+        "call B", "CPU us/event", "heap peak MiB", "after-GC peak MiB", "dropped");
 
     List<Run> runs = new ArrayList<>();
     try (TrivialServer server = new TrivialServer()) {
@@ -74,7 +77,7 @@ final class ClientSuite extends Suite {
           Run r = runOnce(server, impl, pair, w, n);
           runs.add(r);
           report.row(pair, impl + (r.complete() ? "" : " (INCOMPLETE)"), r.deliveredPerSecond(), r.callNsMean(),
-              r.callNsP50(), r.callNsP99(), r.callBytes(), r.heapPeakUsed() / 1048576.0,
+              r.callNsP50(), r.callNsP99(), r.callBytes(), r.cpuMicrosPerEvent(), r.heapPeakUsed() / 1048576.0,
               r.heapPeakAfterGc() / 1048576.0, r.dropped());
         }
       }
@@ -94,6 +97,8 @@ final class ClientSuite extends Suite {
           median(mine.stream().mapToDouble(Run::deliveredPerSecond).toArray()), "events/s");
       report.result(impl + ".call_ns_mean.median", median(mine.stream().mapToDouble(Run::callNsMean).toArray()), "ns");
       report.result(impl + ".call_ns_p50.median", median(mine.stream().mapToDouble(Run::callNsP50).toArray()), "ns");
+      report.result(impl + ".cpu_us_per_event.median",
+          median(mine.stream().mapToDouble(Run::cpuMicrosPerEvent).toArray()), "us");
       report.result(impl + ".call_bytes.median", median(mine.stream().mapToDouble(Run::callBytes).toArray()), "B");
       report.result(impl + ".heap_peak_used.max",
           mine.stream().mapToDouble(Run::heapPeakUsed).max().orElse(0) / 1048576.0, "MiB");
@@ -151,7 +156,7 @@ final class ClientSuite extends Suite {
       return new Run(impl, pair, deliveredEvents / ((end - start) / 1e9), complete,
           Long.parseLong(calls[1]) / (double) n, Long.parseLong(calls[2]), Long.parseLong(calls[3]),
           Long.parseLong(calls[4]) / (double) n, Long.parseLong(heap[1]), Long.parseLong(heap[2]),
-          Long.parseLong(heap[3]));
+          Long.parseLong(heap[3]), Long.parseLong(heap[4]) / 1000.0 / n);
     }
   }
 

@@ -55,6 +55,8 @@ public final class SyntheticTraffic {
   private final int[] sessionLeft = new int[ACTIVE_SESSIONS];
 
   /**
+   * Traffic starting at {@code start}, with every session and payload drawn from {@code seed}.
+   *
    * @param seed makes the sessions, types and payloads reproducible (event ids are always fresh)
    * @param start the simulated time of the first event
    * @param step how far the simulated clock advances per event

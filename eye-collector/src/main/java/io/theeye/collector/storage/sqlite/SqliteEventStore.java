@@ -225,6 +225,14 @@ public final class SqliteEventStore implements EventStore {
     }
   }
 
+  /**
+   * Writes every request's events, session updates and rejected rows in one {@code BEGIN IMMEDIATE}
+   * transaction. The first copy of an {@code (app, event_id)} is accepted, every later one (in this call
+   * or any earlier) is a duplicate; sessions move only by the events actually inserted.
+   *
+   * @return one outcome per request, in order
+   * @throws StorageException when anything fails; then nothing of the call was committed
+   */
   @Override
   public synchronized List<WriteOutcome> write(List<WriteRequest> requests) throws StorageException {
     if (!opened || closed) {
@@ -500,6 +508,7 @@ public final class SqliteEventStore implements EventStore {
     return !lastWriteFailed || System.nanoTime() - lastFailureNanos > UNWRITABLE_AFTER_FAILURE_NANOS;
   }
 
+  /** For the startup line, e.g. {@code SQLite /var/lib/eye/eye.db (WAL, synchronous=full)}. */
   @Override
   public String describe() {
     return "SQLite " + file.toAbsolutePath() + " (WAL, synchronous=" + sync + ")";
@@ -526,6 +535,7 @@ public final class SqliteEventStore implements EventStore {
     }
   }
 
+  /** The same as {@link #describe()}. */
   @Override
   public String toString() {
     return describe();

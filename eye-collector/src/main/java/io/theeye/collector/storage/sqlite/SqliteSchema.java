@@ -37,6 +37,15 @@ final class SqliteSchema {
    */
   private static final String EVENT_TIME_CHECK = "length(%1$s) = 26 AND substr(%1$s, 11, 1) = ' '";
 
+  /**
+   * Non-empty and at most {@code maxChars} characters of the protocol (UTF-16 units, at most 4 UTF-8
+   * bytes each). Counted in bytes because SQLite's {@code length()} of text stops at the first U+0000,
+   * which JSON strings may contain: a valid event must never fail the schema.
+   */
+  private static String textLength(String column, int maxChars) {
+    return "%1$s <> '' AND length(CAST(%1$s AS BLOB)) <= %2$d".formatted(column, 4 * maxChars);
+  }
+
   private static final String REASON_CODES = Arrays.stream(Reason.values())
       .map(r -> "'" + r.code() + "'")
       .collect(Collectors.joining(", "));
@@ -45,24 +54,24 @@ final class SqliteSchema {
       """
       CREATE TABLE eye_app (
         app_key INTEGER PRIMARY KEY,
-        app_id  TEXT NOT NULL UNIQUE CHECK (length(app_id) >= 1)
+        app_id  TEXT NOT NULL UNIQUE CHECK (app_id <> '')
       )""",
       """
       CREATE TABLE eye_event_type (
         type_key INTEGER PRIMARY KEY,
-        category TEXT NOT NULL CHECK (length(category) BETWEEN 1 AND 128),
-        name     TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 128),
+        category TEXT NOT NULL CHECK (%1$s),
+        name     TEXT NOT NULL CHECK (%2$s),
         UNIQUE (category, name)
-      )""",
+      )""".formatted(textLength("category", 128), textLength("name", 128)),
       """
       CREATE TABLE eye_session (
         session_key   INTEGER PRIMARY KEY,
-        session_id    TEXT NOT NULL UNIQUE CHECK (length(session_id) BETWEEN 1 AND 128),
+        session_id    TEXT NOT NULL UNIQUE CHECK (%2$s),
         first_seen_at TEXT NOT NULL CHECK (first_seen_at GLOB %1$s),
         last_seen_at  TEXT NOT NULL CHECK (last_seen_at GLOB %1$s),
         event_count   INTEGER NOT NULL CHECK (typeof(event_count) = 'integer' AND event_count > 0),
         CHECK (first_seen_at <= last_seen_at)
-      )""".formatted(TIME_GLOB),
+      )""".formatted(TIME_GLOB, textLength("session_id", 128)),
       // The session key is deferred: a transaction inserts a new session's events first and the session
       // row (with its exact aggregates) after them. data is JSON text the collector serialized from a
       // parsed object; json_valid on every event cost about 10% of ingest throughput, so the schema
@@ -71,7 +80,7 @@ final class SqliteSchema {
       CREATE TABLE eye_event (
         id          INTEGER PRIMARY KEY,
         app_key     INTEGER NOT NULL REFERENCES eye_app (app_key),
-        event_id    TEXT NOT NULL CHECK (length(event_id) BETWEEN 1 AND 64),
+        event_id    TEXT NOT NULL CHECK (%3$s),
         session_key INTEGER NOT NULL
                     REFERENCES eye_session (session_key) DEFERRABLE INITIALLY DEFERRED,
         type_key    INTEGER NOT NULL REFERENCES eye_event_type (type_key),
@@ -79,7 +88,8 @@ final class SqliteSchema {
         received_at TEXT NOT NULL CHECK (%2$s),
         seq         INTEGER CHECK (seq IS NULL OR (typeof(seq) = 'integer' AND seq >= 0)),
         data        TEXT NOT NULL CHECK (substr(data, 1, 1) = '{')
-      )""".formatted(EVENT_TIME_CHECK.formatted("occurred_at"), EVENT_TIME_CHECK.formatted("received_at")),
+      )""".formatted(EVENT_TIME_CHECK.formatted("occurred_at"), EVENT_TIME_CHECK.formatted("received_at"),
+          textLength("event_id", 64)),
       // Idempotency: one row per (application, event_id), forever. UUIDv7 ids make it append-mostly.
       "CREATE UNIQUE INDEX eye_event_app_event_id ON eye_event (app_key, event_id)",
       // A session's events. Narrow on purpose: a session is a visit, tens to hundreds of events, which

@@ -23,9 +23,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class SqliteEventStoreTest {
@@ -71,6 +74,20 @@ class SqliteEventStoreTest {
         "2021-01-01 09:15:27", null, "{}"))));
 
     assertThat(query(file, "SELECT seq IS NULL FROM events")).containsExactly(List.of("1"));
+  }
+
+  @Test
+  void stringsBeginningWithNulAreStoredLikeAnyOther() throws Exception {
+    // JSON allows "\u0000"; SQLite's length() stops at the first NUL, so a naive CHECK would refuse
+    // such an event and with it every request of the same transaction.
+    String nul = "\u0000";
+    List<WriteOutcome> outcomes = store.write(List.of(request("shop",
+        event(nul + "e", nul + "s", nul + "c", nul + "n", "2021-01-01 09:00:00", 0L, "{\"k\":\"" + nul + "\"}"),
+        event("e-2", "s-2", "2021-01-01 09:00:00"))));
+
+    assertThat(outcomes).containsExactly(new WriteOutcome(2, 0));
+    assertThat(query(file, "SELECT event_id, session_id, category, name FROM events ORDER BY id").get(0))
+        .containsExactly(nul + "e", nul + "s", nul + "c", nul + "n");
   }
 
   @Test
@@ -295,6 +312,43 @@ class SqliteEventStoreTest {
       s.execute("COMMIT");
       assertThat(query(analyst, "SELECT count(*) FROM events")).containsExactly(List.of("2"));
     }
+  }
+
+  @Test
+  @Timeout(30)
+  void analystsQueryWhileTheStoreIsWritingWithoutErrorsOrTornReads() throws Exception {
+    int transactions = 40;
+    AtomicBoolean writing = new AtomicBoolean(true);
+    CompletableFuture<Integer> reads = CompletableFuture.supplyAsync(() -> {
+      int count = 0;
+      long last = 0;
+      try (Connection analyst = reader(file)) {
+        while (writing.get() || count == 0) {
+          List<List<String>> row = query(analyst, "SELECT (SELECT count(*) FROM events),"
+              + " (SELECT coalesce(sum(event_count), 0) FROM sessions)");
+          long events = Long.parseLong(row.get(0).get(0));
+          // Each read sees one committed state: events and session counts always agree.
+          assertThat(Long.parseLong(row.get(0).get(1))).isEqualTo(events);
+          assertThat(events).isGreaterThanOrEqualTo(last).isEqualTo(events - events % 10);
+          last = events;
+          count++;
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+      return count;
+    });
+    for (int t = 0; t < transactions; t++) {
+      List<io.theeye.collector.storage.EventRow> rows = new java.util.ArrayList<>();
+      for (int e = 0; e < 10; e++) {
+        rows.add(event("t" + t + "-" + e, "s-" + (e % 3), "2021-01-01 09:00:00"));
+      }
+      store.write(List.of(new WriteRequest("shop", RECEIVED, rows, List.of())));
+    }
+    writing.set(false);
+
+    assertThat(reads.get()).isPositive();
+    assertThat(scalar(file, "SELECT count(*) FROM events")).isEqualTo(transactions * 10L);
   }
 
   @Test
