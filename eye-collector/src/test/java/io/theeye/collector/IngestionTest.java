@@ -168,11 +168,11 @@ class IngestionTest extends CollectorTestSupport {
             EyeProtocol.HEADER_SIGNATURE, "v1=abc"),
         // bad signature (wrong secret)
         sender.post(KEY, "not-the-secret", body, false),
-        // t outside the window
+        // t outside the window, by more than a slow second could close
         sender.postRaw(body, "Content-Type", "application/json", EyeProtocol.HEADER_KEY_ID, KEY,
-            EyeProtocol.HEADER_SIGNATURE, Signatures.header(SECRET.getBytes(StandardCharsets.UTF_8), now - 301, body)),
+            EyeProtocol.HEADER_SIGNATURE, Signatures.header(SECRET.getBytes(StandardCharsets.UTF_8), now - 400, body)),
         sender.postRaw(body, "Content-Type", "application/json", EyeProtocol.HEADER_KEY_ID, KEY,
-            EyeProtocol.HEADER_SIGNATURE, Signatures.header(SECRET.getBytes(StandardCharsets.UTF_8), now + 301, body)));
+            EyeProtocol.HEADER_SIGNATURE, Signatures.header(SECRET.getBytes(StandardCharsets.UTF_8), now + 400, body)));
     assertThat(answers).allSatisfy(a -> assertThat(a.status()).isEqualTo(401));
     assertThat(answers).extracting(Answer::body).containsOnly(answers.get(0).body());
     assertThat(answers.get(0).error()).isEqualTo("unauthorized");

@@ -241,7 +241,9 @@ final class EventsHandler implements HttpHandler {
         if (failure == null) {
           answer.accept(outcome);
         } else {
-          log.warn("a request could not be committed; answering 503 storage_unavailable", unwrap(failure));
+          // The writer already logs its failed transactions, throttled; one line per request would
+          // flood the log exactly when the disk is full.
+          log.debug("a request could not be committed; answering 503 storage_unavailable", unwrap(failure));
           Responses.unavailable(exchange, ErrorCode.STORAGE_UNAVAILABLE,
               "the database could not store this request; nothing of it was stored; retry later",
               Responses.RETRY_UNAVAILABLE_SECONDS);

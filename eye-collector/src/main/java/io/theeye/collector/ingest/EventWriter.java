@@ -5,6 +5,7 @@ import io.theeye.collector.storage.EventStore;
 import io.theeye.collector.storage.StorageException;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,11 @@ public final class EventWriter {
 
   /** Rows (events plus rejected rows) committed at most in one transaction: {@value}. */
   public static final int MAX_ROWS_PER_TRANSACTION = 20_000;
+
+  // SQLite's primary result codes for failures caused by the data written.
+  private static final int SQLITE_CONSTRAINT = 19;
+  private static final int SQLITE_MISMATCH = 20;
+  private static final int SQLITE_RANGE = 25;
 
   private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
 
@@ -242,8 +248,37 @@ public final class EventWriter {
     }
   }
 
-  /** Writes one transaction and completes its futures; returns whether it committed. */
+  /**
+   * Writes one transaction and completes its futures; returns whether anything was committed.
+   *
+   * <p>When a transaction of several requests fails because of what one of them holds (a constraint
+   * it breaks), each is retried alone, so that request fails by itself instead of taking the whole
+   * group with it. When the store itself is failing (disk full, file locked, connection lost) the group
+   * fails at once and the writer backs off: retrying each request would only multiply the waits.
+   */
   private boolean commit(List<Pending> batch, int rows) {
+    StorageException failure = tryCommit(batch, rows);
+    if (failure == null) {
+      return true;
+    }
+    if (batch.size() == 1 || !causedByData(failure)) {
+      fail(batch, rows, failure);
+      return false;
+    }
+    boolean any = false;
+    for (Pending pending : batch) {
+      StorageException alone = tryCommit(List.of(pending), pending.rows);
+      if (alone == null) {
+        any = true;
+      } else {
+        fail(List.of(pending), pending.rows, alone);
+      }
+    }
+    return any;
+  }
+
+  /** One transaction; on success completes the futures and returns null, else returns the failure. */
+  private StorageException tryCommit(List<Pending> batch, int rows) {
     List<WriteRequest> requests = new ArrayList<>(batch.size());
     for (Pending pending : batch) {
       requests.add(pending.request);
@@ -257,15 +292,9 @@ public final class EventWriter {
             + requests.size() + " requests");
       }
     } catch (StorageException | RuntimeException e) {
-      StorageException failure = e instanceof StorageException se
-          ? se : new StorageException("the store failed unexpectedly: " + e, e);
-      depth.addAndGet(-rows);
       metrics.writerFailed();
-      logFailure(failure);
-      for (Pending pending : batch) {
-        pending.committed.completeExceptionally(failure);
-      }
-      return false;
+      return e instanceof StorageException se
+          ? se : new StorageException("the store failed unexpectedly: " + e, e);
     }
     long nanos = System.nanoTime() - start;
     depth.addAndGet(-rows);
@@ -273,7 +302,35 @@ public final class EventWriter {
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).committed.complete(outcomes.get(i));
     }
-    return true;
+    return null;
+  }
+
+  /**
+   * Whether a failure came from the data of the transaction rather than from the database: an
+   * integrity or data error (SQLSTATE classes 22 and 23; SQLite's CONSTRAINT, MISMATCH and RANGE
+   * codes), or a bug-like runtime exception of the store.
+   */
+  static boolean causedByData(StorageException failure) {
+    for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        String state = sql.getSQLState();
+        int primary = sql.getErrorCode() & 0xFF;
+        return (state != null && (state.startsWith("22") || state.startsWith("23")))
+            || primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_RANGE;
+      }
+      if (t instanceof RuntimeException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void fail(List<Pending> batch, int rows, StorageException failure) {
+    depth.addAndGet(-rows);
+    logFailure(failure);
+    for (Pending pending : batch) {
+      pending.committed.completeExceptionally(failure);
+    }
   }
 
   private void logFailure(StorageException failure) {

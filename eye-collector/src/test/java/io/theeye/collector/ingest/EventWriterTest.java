@@ -264,6 +264,45 @@ class EventWriterTest {
   }
 
   @Test
+  void aRequestTheStoreRefusesFailsAloneNotWithItsGroup() throws Exception {
+    writer(1_000);
+    CompletableFuture<WriteOutcome> before = queued(writer.submit(events("shop", "s-1", 2, "a")));
+    // data that is not a JSON object breaks the events table's CHECK constraint
+    EventRow broken = new EventRow("bad-1", "s-2", "page interaction", "pageview",
+        Instant.parse("2021-01-01T09:00:00Z"), 0L, "[1]");
+    CompletableFuture<WriteOutcome> bad = queued(writer.submit(new WriteRequest("shop", Instant.now(),
+        List.of(broken), List.of())));
+    CompletableFuture<WriteOutcome> after = queued(writer.submit(events("blog", "s-3", 3, "b")));
+
+    writer.start();
+
+    assertThat(before.join()).isEqualTo(new WriteOutcome(2, 0));
+    assertThat(after.join()).isEqualTo(new WriteOutcome(3, 0));
+    assertThatThrownBy(bad::join).hasCauseInstanceOf(StorageException.class);
+    assertThat(scalar(file, "SELECT count(*) FROM events")).isEqualTo(5);
+    assertThat(scalar(file, "SELECT count(*) FROM sessions WHERE session_id = 's-2'")).isZero();
+    assertThat(writer.depth()).isZero();
+  }
+
+  @Test
+  void aFailingDatabaseFailsTheWholeGroupWithoutRetryingEachRequest() throws Exception {
+    writer(1_000, Duration.ofMillis(20));
+    List<CompletableFuture<WriteOutcome>> futures = new ArrayList<>();
+    try (Connection other = reader(file); Statement s = other.createStatement()) {
+      s.execute("BEGIN IMMEDIATE"); // the write lock is held: a database problem, not a data problem
+      for (int i = 0; i < 5; i++) {
+        futures.add(queued(writer.submit(events("shop", "s-" + i, 1, "r" + i + "-"))));
+      }
+      writer.start();
+      for (CompletableFuture<WriteOutcome> f : futures) {
+        assertThatThrownBy(f::join).hasCauseInstanceOf(StorageException.class);
+      }
+      s.execute("ROLLBACK");
+    }
+    assertThat(metrics.failures.get()).isEqualTo(1);
+  }
+
+  @Test
   void theWriterRunsOnOneNamedDaemonThread() throws Exception {
     writer(10).start();
 
