@@ -159,6 +159,7 @@ final class CollectorSuite extends Suite {
     LoadGenerator.Outcome closed;
     LoadGenerator.Outcome fixed;
     CpuMeter.Reading[] cpu;
+    List<CpuMeter.GroupCores> threadCores;
     long acceptedEver;
     long[] gc;
     Optional<Long> rss;
@@ -173,8 +174,14 @@ final class CollectorSuite extends Suite {
       }
       CpuMeter meter = new CpuMeter(collector.pid(), ProcessHandle.current().pid());
       cpu = new CpuMeter.Reading[] {null, null};
-      closed = load.closedLoop(connections, warmup, duration, () -> cpu[0] = meter.read());
+      List<java.util.Map<Long, CpuMeter.ThreadTicks>> threads = new ArrayList<>();
+      closed = load.closedLoop(connections, warmup, duration, () -> {
+        cpu[0] = meter.read();
+        threads.add(CpuMeter.threadTicks(collector.pid()));
+      });
       cpu[1] = meter.read();
+      threads.add(CpuMeter.threadTicks(collector.pid()));
+      threadCores = CpuMeter.threadCores(threads.get(0), threads.get(1), (cpu[1].nanos() - cpu[0].nanos()) / 1e9);
       if (jfrFile != null) {
         collector.stopJfr();
       }
@@ -225,7 +232,30 @@ final class CollectorSuite extends Suite {
     double collectorCores = CpuMeter.cores(cpu[0], cpu[1], 0);
     report.result("collector_cpu_cores", collectorCores, "cores");
     report.result("collector_cpu_us_per_event", collectorCores * 1e6 / closed.acceptedPerSecond(), "us");
+    StringBuilder perThread = new StringBuilder();
+    for (CpuMeter.GroupCores t : threadCores) {
+      double share = t.cores() / collectorCores;
+      double perEvent = t.cores() * 1e6 / closed.acceptedPerSecond();
+      perThread.append(String.format("%5.1f%%  %.3f cores (%.0f%% in the kernel)  %5.1f us/event  %s%n",
+          100 * share, t.cores(), 100 * t.systemCores() / t.cores(), perEvent, t.group()));
+      String key = t.group().replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_|_$", "").toLowerCase();
+      if (share >= 0.02) {
+        report.result("collector_cpu_us_per_event.thread." + key, perEvent, "us");
+      }
+    }
+    report.note("collector_disk_bytes_per_event", "write_bytes of /proc/<pid>/io (bytes the collector "
+        + "sent to the storage layer: WAL pages, checkpoints into the database file) over the measured "
+        + "window, per event accepted in it");
+    report.note("collector_cpu_by_thread", "from /proc/<pid>/task/*/stat over the measured window, "
+        + "kernel thread names (15 characters), pool numbers folded:\n" + perThread);
+    progress("collector: CPU by thread over the measured window (from /proc/<pid>/task):");
+    perThread.toString().lines().forEach(line -> progress("  " + line));
     report.result("loadgen_cpu_cores", CpuMeter.cores(cpu[0], cpu[1], 1), "cores");
+    long diskBytes = CpuMeter.bytesWritten(cpu[0], cpu[1], 0, true);
+    if (diskBytes >= 0) {
+      double events = closed.acceptedPerSecond() * (cpu[1].nanos() - cpu[0].nanos()) / 1e9;
+      report.result("collector_disk_bytes_per_event", diskBytes / events, "B");
+    }
     report.result("machine_cpu_busy", 100 * CpuMeter.machineBusy(cpu[0], cpu[1]), "%");
     report.result("machine_iowait", 100 * CpuMeter.ioWait(cpu[0], cpu[1]), "%");
     report.result("heap_peak_before_gc_mib", gc[0] / 1048576.0, "MiB");

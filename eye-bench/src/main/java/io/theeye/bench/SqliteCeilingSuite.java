@@ -51,6 +51,8 @@ final class SqliteCeilingSuite extends Suite {
         + "brief-shaped JSON data)");
     report.note("cpu_us_per_row", "this process's CPU time (all threads, JDBC and SQLite's C code) per row "
         + "inserted, including row generation; robust to other tenants on the machine");
+    report.note("disk_bytes_per_row", "write_bytes of /proc/self/io (bytes sent to the storage layer: WAL "
+        + "and checkpoints) per row");
     report.columns("rows/txn", "rows", "seconds", "rows/s", "commit p50 ms", "commit p99 ms", "avg row bytes",
         "CPU us/row");
     Row[] templates = templates();
@@ -65,6 +67,8 @@ final class SqliteCeilingSuite extends Suite {
       long elapsed;
       var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
       long cpuStart = os.getProcessCpuTime();
+      CpuMeter self = new CpuMeter(ProcessHandle.current().pid());
+      CpuMeter.Reading ioStart = self.read();
       try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
         try (Statement s = c.createStatement()) {
           s.execute("PRAGMA journal_mode=WAL");
@@ -107,12 +111,16 @@ final class SqliteCeilingSuite extends Suite {
         }
       }
       double cpuMicrosPerRow = (os.getProcessCpuTime() - cpuStart) / 1000.0 / n;
+      long diskBytes = CpuMeter.bytesWritten(ioStart, self.read(), 0, true);
       double seconds = elapsed / 1e9;
       double rate = n / seconds;
       best = Math.max(best, rate);
       report.row(batch, n, seconds, rate, commits.getValueAtPercentile(50) / 1000.0,
           commits.getValueAtPercentile(99) / 1000.0, (double) bytes / n, cpuMicrosPerRow);
       report.result("cpu_us_per_row.batch" + batch, cpuMicrosPerRow, "us");
+      if (diskBytes >= 0) {
+        report.result("disk_bytes_per_row.batch" + batch, (double) diskBytes / n, "B");
+      }
       report.result("rows_per_s.batch" + batch, rate, "rows/s");
       report.result("commit_p99.batch" + batch, commits.getValueAtPercentile(99) / 1000.0, "ms");
       deleteDb(db);
