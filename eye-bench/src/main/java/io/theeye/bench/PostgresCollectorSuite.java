@@ -34,6 +34,7 @@ final class PostgresCollectorSuite extends Suite {
   private static final String APP = "bench";
   private static final String KEY_ID = "bench-key";
   private static final String SECRET = "bench-secret-not-for-production-6f1c";
+  private static final String BACKEND_NAME = "eye-bench-collector";
 
   @Option(names = "--server", paramLabel = "URL",
       description = "The PostgreSQL server, without a schema (default: ${DEFAULT-VALUE}).")
@@ -94,6 +95,8 @@ final class PostgresCollectorSuite extends Suite {
     int runs = queryRuns != null ? queryRuns : quick() ? 30 : 100;
     int longRuns = longQueryRuns != null ? longQueryRuns : quick() ? 5 : 20;
     String url = server + (server.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    // The collectors' own connections carry this name, so their PostgreSQL backends can be measured.
+    String collectorUrl = url + "&ApplicationName=" + BACKEND_NAME;
 
     Report report = new Report("collector-postgres", quick());
     report.parameter("server", PostgresEventStore.redact(server)).parameter("schema", schema)
@@ -110,6 +113,11 @@ final class PostgresCollectorSuite extends Suite {
         + "as a round-robin load balancer would; the PostgreSQL server, the collectors and the load "
         + "generator share this machine's cores");
     report.note("stored", "rows added to events during the run, against the events the 202s accepted");
+    report.note("cpu", "over the measured closed-loop window, from /proc: cores used by the collector "
+        + "processes, by their PostgreSQL backend processes (found by application_name), and the share "
+        + "of the machine busy (other tenants included). cpu_us_per_event = those cores / events per "
+        + "second: what one stored event costs the collectors and the database, which other tenants "
+        + "barely move");
 
     long preloaded = prepare(url, n);
     report.result("preload_events", preloaded, "events");
@@ -117,7 +125,7 @@ final class PostgresCollectorSuite extends Suite {
         "p99.9 ms", "max ms");
 
     for (int count : collectorCounts) {
-      runCollectors(report, url, count, warmup, duration, count == 1 ? rateDuration : null);
+      runCollectors(report, collectorUrl, count, warmup, duration, count == 1 ? rateDuration : null);
     }
 
     Instant[] history = historyBounds(url);
@@ -159,11 +167,19 @@ final class PostgresCollectorSuite extends Suite {
       }
       progress("collector-postgres: " + label + ", closed loop, " + perCollector * count + " connections, "
           + warmup.toSeconds() + " s warm-up + " + duration.toSeconds() + " s");
+      List<Long> pids = new ArrayList<>();
+      collectors.forEach(c -> pids.add(c.pid()));
+      List<Long> backends = backendPids();
+      pids.addAll(backends);
+      CpuMeter meter = new CpuMeter(pids.stream().mapToLong(Long::longValue).toArray());
+      CpuMeter.Reading[] cpu = new CpuMeter.Reading[2];
       List<CompletableFuture<LoadGenerator.Outcome>> phases = new ArrayList<>();
-      for (LoadGenerator load : loads) {
+      for (int i = 0; i < loads.size(); i++) {
+        LoadGenerator load = loads.get(i);
+        Runnable atStart = i == 0 ? () -> cpu[0] = meter.read() : () -> { };
         phases.add(CompletableFuture.supplyAsync(() -> {
           try {
-            return load.closedLoop(perCollector, warmup, duration);
+            return load.closedLoop(perCollector, warmup, duration, atStart);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -174,6 +190,7 @@ final class PostgresCollectorSuite extends Suite {
       for (CompletableFuture<LoadGenerator.Outcome> phase : phases) {
         outcomes.add(join(phase));
       }
+      cpu[1] = meter.read();
       LoadGenerator.Outcome closed = combine(outcomes);
       addPhase(report, label + ", closed loop x" + perCollector * count, closed);
       String key = count == 1 ? "one_collector" : count + "_collectors";
@@ -183,6 +200,25 @@ final class PostgresCollectorSuite extends Suite {
       report.result(key + ".ack_p99_ms", h.getValueAtPercentile(99) / 1000.0, "ms");
       report.result(key + ".status_503", closed.status503(), "responses");
       report.result(key + ".other_errors", closed.otherStatus() + closed.ioErrors(), "responses");
+      double collectorCores = 0;
+      double databaseCores = 0;
+      for (int i = 0; i < pids.size(); i++) {
+        double cores = CpuMeter.cores(cpu[0], cpu[1], i);
+        if (i < collectors.size()) {
+          collectorCores += cores;
+        } else {
+          databaseCores += cores;
+        }
+      }
+      double rateNow = closed.acceptedPerSecond();
+      report.result(key + ".collector_cpu_cores", collectorCores, "cores");
+      report.result(key + ".postgres_cpu_cores", databaseCores, "cores");
+      report.result(key + ".postgres_backends", backends.size(), "processes");
+      report.result(key + ".collector_cpu_us_per_event", collectorCores * 1e6 / rateNow, "us");
+      report.result(key + ".postgres_cpu_us_per_event", databaseCores * 1e6 / rateNow, "us");
+      report.result(key + ".cpu_us_per_event", (collectorCores + databaseCores) * 1e6 / rateNow, "us");
+      report.result(key + ".machine_cpu_busy", 100 * CpuMeter.machineBusy(cpu[0], cpu[1]), "%");
+      report.result(key + ".machine_iowait", 100 * CpuMeter.ioWait(cpu[0], cpu[1]), "%");
 
       if (rateDuration != null) {
         progress("collector-postgres: open loop at " + rate + " events/s for " + rateDuration.toSeconds() + " s");
@@ -288,6 +324,19 @@ final class PostgresCollectorSuite extends Suite {
       s.execute("COMMENT ON SCHEMA " + schema + " IS '" + marker + "'");
       return count;
     }
+  }
+
+  /** The PostgreSQL server processes serving the collectors' connections. */
+  private List<Long> backendPids() throws SQLException {
+    List<Long> pids = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(server); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name = '"
+            + BACKEND_NAME + "'")) {
+      while (rs.next()) {
+        pids.add(rs.getLong(1));
+      }
+    }
+    return pids;
   }
 
   private String serverVersion() throws SQLException {

@@ -91,7 +91,7 @@ public final class Collector implements AutoCloseable {
       metrics.close();
       throw e;
     }
-    this.writer = new EventWriter(store, b.queueCapacity, metrics);
+    this.writer = new EventWriter(store, b.queueCapacity, b.queueCapacityBytes, metrics);
     writer.start();
     try {
       EventValidator validator = new EventValidator(b.schemas, b.unknownTypes, b.maxFutureSkew);
@@ -246,6 +246,7 @@ public final class Collector implements AutoCloseable {
     private UnknownTypes unknownTypes = UnknownTypes.ACCEPT;
     private AckMode ack = AckMode.DURABLE;
     private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+    private long queueCapacityBytes = EventWriter.DEFAULT_CAPACITY_BYTES;
     private Duration maxFutureSkew = Duration.ofSeconds(EyeProtocol.DEFAULT_MAX_FUTURE_SKEW_SECONDS);
     private Duration signatureWindow = Duration.ofSeconds(EyeProtocol.DEFAULT_SIGNATURE_WINDOW_SECONDS);
     private int maxBodyBytes = EyeProtocol.DEFAULT_MAX_WIRE_BYTES;
@@ -370,6 +371,19 @@ public final class Collector implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The queue's estimated size in memory before answering 503, in bytes; default {@value
+     * EventWriter#DEFAULT_CAPACITY_BYTES} (64 MiB). Bounds the heap the queue can take when payloads
+     * are large; with small ones {@link #queueCapacity(int)} is reached first.
+     */
+    public Builder queueCapacityBytes(long queueCapacityBytes) {
+      if (queueCapacityBytes <= 0) {
+        throw new IllegalArgumentException("queueCapacityBytes must be positive");
+      }
+      this.queueCapacityBytes = queueCapacityBytes;
+      return this;
+    }
+
     /** How far ahead of the collector's clock a timestamp may be; default 300 s. */
     public Builder maxFutureSkew(Duration maxFutureSkew) {
       Objects.requireNonNull(maxFutureSkew, "maxFutureSkew");
@@ -449,6 +463,14 @@ public final class Collector implements AutoCloseable {
       if (queueCapacity < maxEventsPerRequest) {
         throw new IllegalStateException("queueCapacity (" + queueCapacity + ") must be at least maxEventsPerRequest ("
             + maxEventsPerRequest + "), or a full-size request could never be queued");
+      }
+      // A full-size request's estimate: its decoded text (at most one stored character per byte, plus
+      // a rejected row's raw copy) and the per-row overhead.
+      long largestRequest = 2L * maxDecodedBytes + (long) maxEventsPerRequest * 160;
+      if (queueCapacityBytes < largestRequest) {
+        throw new IllegalStateException("queueCapacityBytes (" + queueCapacityBytes + ") must be at least "
+            + largestRequest + " (twice maxDecodedBytes plus 160 per event), or a full-size request could"
+            + " never be queued");
       }
       if (schemas == null) {
         schemas = SchemaRegistry.bundled();

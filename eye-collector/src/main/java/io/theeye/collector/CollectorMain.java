@@ -4,6 +4,7 @@ import io.theeye.collector.config.AckMode;
 import io.theeye.collector.config.ApplicationKey;
 import io.theeye.collector.config.CollectorSettings;
 import io.theeye.collector.config.UnknownTypes;
+import io.theeye.collector.ingest.EventWriter;
 import io.theeye.collector.schema.EventType;
 import io.theeye.collector.schema.SchemaLoadException;
 import io.theeye.collector.schema.SchemaRegistry;
@@ -106,6 +107,11 @@ public final class CollectorMain implements Callable<Integer> {
   @Option(names = "--queue-capacity", paramLabel = "N", defaultValue = "" + Collector.DEFAULT_QUEUE_CAPACITY,
       description = "Events the in-memory queue holds before answering 503 (default: ${DEFAULT-VALUE}).")
   int queueCapacity;
+
+  @Option(names = "--queue-capacity-bytes", paramLabel = "BYTES",
+      defaultValue = "" + EventWriter.DEFAULT_CAPACITY_BYTES,
+      description = "Estimated memory the in-memory queue may hold before answering 503 (default: ${DEFAULT-VALUE}).")
+  long queueCapacityBytes;
 
   @Option(names = "--max-future-skew", paramLabel = "SECONDS",
       defaultValue = "" + EyeProtocol.DEFAULT_MAX_FUTURE_SKEW_SECONDS,
@@ -273,6 +279,7 @@ public final class CollectorMain implements Callable<Integer> {
         .unknownTypes(unknownTypes)
         .ack(ack)
         .queueCapacity(queueCapacity)
+        .queueCapacityBytes(queueCapacityBytes)
         .maxFutureSkew(Duration.ofSeconds(maxFutureSkewSeconds))
         .signatureWindow(Duration.ofSeconds(signatureWindowSeconds))
         .maxBodyBytes(maxBodyBytes)
@@ -340,7 +347,7 @@ public final class CollectorMain implements Callable<Integer> {
             .collect(Collectors.joining(", "))));
     out.println("unknown event types: " + unknownTypes.name().toLowerCase(java.util.Locale.ROOT)
         + "; ack: " + ack.name().toLowerCase(java.util.Locale.ROOT)
-        + "; queue capacity: " + queueCapacity);
+        + "; queue capacity: " + queueCapacity + " rows, " + queueCapacityBytes + " bytes");
     out.println(LISTENING_PREFIX + collector.uri());
     out.flush();
   }

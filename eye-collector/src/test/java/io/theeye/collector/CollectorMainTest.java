@@ -206,6 +206,15 @@ class CollectorMainTest {
   }
 
   @Test
+  void queueByteBoundTooSmallForAFullSizeRequestFailsTheStart() {
+    int code = run(Map.of(), "--port", "0", "--db", dir.resolve("eye.db").toString(), "--app", "shop:k:" + SECRET,
+        "--queue-capacity-bytes", "1000000");
+    assertThat(code).isEqualTo(2);
+    assertThat(stderr()).contains("queueCapacityBytes (1000000) must be at least");
+    assertThat(stdout()).doesNotContain("listening on");
+  }
+
+  @Test
   void invalidOptionValueIsAUsageError() {
     int code = run(Map.of(), "--ack", "sometimes");
     assertThat(code).isEqualTo(2);

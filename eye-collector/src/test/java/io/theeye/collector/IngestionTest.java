@@ -46,6 +46,23 @@ class IngestionTest extends CollectorTestSupport {
   // ------------------------------------------------------------------ 202
 
   @Test
+  void countsAddUpEvenForAnEventTheDatabaseCannotHoldAsIs() throws Exception {
+    Collector c = start();
+    String s = session();
+    // U+0000 is valid JSON; SQLite stores it, PostgreSQL's text and jsonb cannot and reject the event.
+    String nul = event("nul-1", s, "page interaction", "pageview", TS, 0L,
+        "{\"host\":\"www.ca.com\",\"path\":\"/a\\u0000b\"}");
+    Answer a = new TestSender(c).post(KEY, SECRET, batch(pageview("ok-1", s, TS), nul));
+    assertThat(a.status()).as(a.toString()).isEqualTo(202);
+    int accepted = a.json().path("accepted").asInt();
+    int rejected = a.json().path("rejected").asInt();
+    assertThat(a.json().path("received").asInt()).isEqualTo(2);
+    assertThat(accepted + rejected + a.json().path("duplicates").asInt()).isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM events WHERE session_id = ?", s)).isEqualTo(accepted);
+    assertThat(count("SELECT count(*) FROM rejected_events")).isEqualTo(rejected);
+  }
+
+  @Test
   void signedWellFormedRequestIsCommittedBeforeTheDurable202() throws Exception {
     Collector c = start();
     String s = session();

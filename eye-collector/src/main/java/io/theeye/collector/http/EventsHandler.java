@@ -194,8 +194,10 @@ final class EventsHandler implements HttpHandler {
         Responses.json(exchange, 202, new IngestResult(v.received(), valid - duplicates, v.rejected(), duplicates));
       }
       answerWhenStored(exchange, appId, committed, v.rejectedByReason(), outcome -> {
-        Responses.json(exchange, 202, new IngestResult(v.received(), outcome.accepted(), v.rejected(),
-            outcome.duplicates()));
+        // A store may turn an event it cannot hold into a rejected row (PostgreSQL refuses U+0000 in
+        // text); counting rejected as the rest keeps received = accepted + rejected + duplicates.
+        Responses.json(exchange, 202, new IngestResult(v.received(), outcome.accepted(),
+            v.received() - outcome.accepted() - outcome.duplicates(), outcome.duplicates()));
       });
     });
   }

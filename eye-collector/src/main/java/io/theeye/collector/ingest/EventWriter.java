@@ -16,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,14 +65,21 @@ public final class EventWriter {
   private static final long FAILURE_LOG_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
 
   /** Queued after the last request once shutdown began: the writer stops when it takes it. */
-  private static final Pending STOP = new Pending(null, 0, null);
+  private static final Pending STOP = new Pending(null, 0, 0, null);
+
+  /** Default bound on the queue's estimated size ({@link WriteRequest#estimatedBytes()}): {@value} (64 MiB). */
+  public static final long DEFAULT_CAPACITY_BYTES = 64L << 20;
 
   private final EventStore store;
   private final int capacity;
+  private final long capacityBytes;
   private final CollectorMetrics metrics;
 
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger depth = new AtomicInteger();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  /** Held while checking and reserving room; releasing only subtracts, so it needs no lock. */
+  private final Object room = new Object();
   /** Submits hold the read lock; shutdown takes the write lock, so no request slips in behind STOP. */
   private final ReentrantReadWriteLock intake = new ReentrantReadWriteLock();
   private boolean shuttingDown;
@@ -84,20 +92,34 @@ public final class EventWriter {
   private long lastFailureLogNanos;
 
   /**
+   * A writer over {@code store} whose queue is bounded in rows only (and by {@link
+   * #DEFAULT_CAPACITY_BYTES}); see {@link #EventWriter(EventStore, int, long, CollectorMetrics)}.
+   */
+  public EventWriter(EventStore store, int capacityEvents, CollectorMetrics metrics) {
+    this(store, capacityEvents, DEFAULT_CAPACITY_BYTES, metrics);
+  }
+
+  /**
    * A writer over {@code store}, which must already be open; the writer closes it on {@link
    * #shutdown()}.
    *
    * @param store where requests are committed
    * @param capacityEvents rows (events plus rejected rows) the queue holds before refusing requests
+   * @param capacityBytes the queue's estimated size in memory ({@link WriteRequest#estimatedBytes()})
+   *     before refusing requests, so large payloads cannot outgrow the heap
    * @param metrics where commit sizes, latencies, failures and the queue depth are reported
    */
-  public EventWriter(EventStore store, int capacityEvents, CollectorMetrics metrics) {
+  public EventWriter(EventStore store, int capacityEvents, long capacityBytes, CollectorMetrics metrics) {
     this.store = Objects.requireNonNull(store, "store");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     if (capacityEvents <= 0) {
       throw new IllegalArgumentException("capacityEvents must be positive, was " + capacityEvents);
     }
+    if (capacityBytes <= 0) {
+      throw new IllegalArgumentException("capacityBytes must be positive, was " + capacityBytes);
+    }
     this.capacity = capacityEvents;
+    this.capacityBytes = capacityBytes;
     this.thread = new Thread(this::run, THREAD_NAME);
     this.thread.setDaemon(true);
     metrics.queueDepth(this::depth);
@@ -128,10 +150,11 @@ public final class EventWriter {
         return new SubmitResult.ShuttingDown();
       }
       int rows = request.size();
-      if (!reserve(rows)) {
+      long bytes = request.estimatedBytes();
+      if (!reserve(rows, bytes)) {
         return new SubmitResult.Full();
       }
-      Pending pending = new Pending(request, rows, new CompletableFuture<>());
+      Pending pending = new Pending(request, rows, bytes, new CompletableFuture<>());
       queue.add(pending);
       return new SubmitResult.Queued(pending.committed);
     } finally {
@@ -139,21 +162,30 @@ public final class EventWriter {
     }
   }
 
-  private boolean reserve(int rows) {
-    while (true) {
-      int current = depth.get();
-      if (rows > capacity - current) {
+  private boolean reserve(int rows, long bytes) {
+    synchronized (room) {
+      if (rows > capacity - depth.get() || bytes > capacityBytes - queuedBytes.get()) {
         return false;
       }
-      if (depth.compareAndSet(current, current + rows)) {
-        return true;
-      }
+      depth.addAndGet(rows);
+      queuedBytes.addAndGet(bytes);
+      return true;
     }
+  }
+
+  private void release(Pending pending) {
+    queuedBytes.addAndGet(-pending.bytes);
+    depth.addAndGet(-pending.rows);
   }
 
   /** Rows queued (or being committed) and not yet committed. */
   public int depth() {
     return depth.get();
+  }
+
+  /** The estimated size of the queued requests, in bytes ({@link WriteRequest#estimatedBytes()}). */
+  public long queuedBytes() {
+    return queuedBytes.get();
   }
 
   /** The queue's capacity in rows. */
@@ -262,7 +294,7 @@ public final class EventWriter {
       return true;
     }
     if (batch.size() == 1 || !causedByData(failure)) {
-      fail(batch, rows, failure);
+      fail(batch, failure);
       return false;
     }
     boolean any = false;
@@ -271,7 +303,7 @@ public final class EventWriter {
       if (alone == null) {
         any = true;
       } else {
-        fail(List.of(pending), pending.rows, alone);
+        fail(List.of(pending), alone);
       }
     }
     return any;
@@ -297,7 +329,7 @@ public final class EventWriter {
           ? se : new StorageException("the store failed unexpectedly: " + e, e);
     }
     long nanos = System.nanoTime() - start;
-    depth.addAndGet(-rows);
+    batch.forEach(this::release);
     metrics.writerCommitted(batch.size(), rows, nanos);
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).committed.complete(outcomes.get(i));
@@ -325,8 +357,8 @@ public final class EventWriter {
     return false;
   }
 
-  private void fail(List<Pending> batch, int rows, StorageException failure) {
-    depth.addAndGet(-rows);
+  private void fail(List<Pending> batch, StorageException failure) {
+    batch.forEach(this::release);
     logFailure(failure);
     for (Pending pending : batch) {
       pending.committed.completeExceptionally(failure);
@@ -358,7 +390,7 @@ public final class EventWriter {
     Pending pending;
     while ((pending = queue.poll()) != null) {
       if (pending != STOP) {
-        depth.addAndGet(-pending.rows);
+        release(pending);
         pending.committed.completeExceptionally(failure);
       }
     }
@@ -372,5 +404,5 @@ public final class EventWriter {
     }
   }
 
-  private record Pending(WriteRequest request, int rows, CompletableFuture<WriteOutcome> committed) {}
+  private record Pending(WriteRequest request, int rows, long bytes, CompletableFuture<WriteOutcome> committed) {}
 }

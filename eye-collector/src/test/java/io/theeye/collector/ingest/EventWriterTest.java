@@ -303,6 +303,40 @@ class EventWriterTest {
   }
 
   @Test
+  void aRequestWhoseBytesDoNotFitIsRefusedEvenWhenItsRowsDo() throws Exception {
+    file = dir.resolve("eye.db");
+    SqliteEventStore store = new SqliteEventStore(file, SqliteSync.FULL);
+    store.open(Set.of("shop"));
+    String big = "{\"k\":\"" + "x".repeat(30_000) + "\"}";
+    WriteRequest large = new WriteRequest("shop", Instant.now(), List.of(new EventRow("big-1", "s-1",
+        "page interaction", "pageview", Instant.parse("2021-01-01T09:00:00Z"), 0L, big)), List.of());
+    long bytes = large.estimatedBytes();
+    assertThat(bytes).isGreaterThan(30_000);
+    // room for 1,000 rows but only for the bytes of one large request
+    writer = new EventWriter(store, 1_000, bytes + 100, metrics);
+
+    CompletableFuture<WriteOutcome> first = queued(writer.submit(large));
+    assertThat(writer.queuedBytes()).isEqualTo(bytes);
+    WriteRequest second = new WriteRequest("shop", Instant.now(), List.of(new EventRow("big-2", "s-1",
+        "page interaction", "pageview", Instant.parse("2021-01-01T09:00:01Z"), 1L, big)), List.of());
+    assertThat(writer.submit(second)).isInstanceOf(SubmitResult.Full.class);
+    assertThat(writer.depth()).isEqualTo(1);
+
+    writer.start();
+    assertThat(first.join()).isEqualTo(new WriteOutcome(1, 0));
+    assertThat(writer.queuedBytes()).isZero();
+    assertThat(queued(writer.submit(second)).join()).isEqualTo(new WriteOutcome(1, 0));
+  }
+
+  @Test
+  void capacityBytesMustBePositive() throws Exception {
+    SqliteEventStore store = new SqliteEventStore(dir.resolve("eye.db"), SqliteSync.FULL);
+    assertThatThrownBy(() -> new EventWriter(store, 10, 0, metrics))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("capacityBytes must be positive, was 0");
+    store.close();
+  }
+
+  @Test
   void theWriterRunsOnOneNamedDaemonThread() throws Exception {
     writer(10).start();
 

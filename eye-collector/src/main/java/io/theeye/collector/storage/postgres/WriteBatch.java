@@ -1,7 +1,6 @@
 package io.theeye.collector.storage.postgres;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import io.theeye.collector.storage.EventRow;
 import io.theeye.collector.storage.RejectedRow;
 import io.theeye.collector.storage.WriteOutcome;
@@ -186,7 +185,12 @@ final class WriteBatch {
     if (event.seq() != null) {
       raw.put("seq", event.seq());
     }
-    raw.putRawValue("data", new RawValue(event.dataJson()));
+    try {
+      raw.set("data", EventCodec.MAPPER.readTree(event.dataJson()));
+    } catch (IOException notJson) {
+      // Keep the text as it came, so the row stays valid JSON.
+      raw.put("data", event.dataJson());
+    }
     String json;
     try {
       json = EventCodec.MAPPER.writeValueAsString(raw);

@@ -3,9 +3,10 @@
 -- Physical tables (eye_events, eye_sessions, eye_rejected_events) keep timestamps as timestamptz.
 -- The contract relations events, sessions and rejected_events are views over them that present
 -- every timestamp in the contract's text form 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC, six fraction
--- digits, collation "C" so text order is time order). The use-case queries filter and sort on that
--- text, so the indexes are built on the very same expression: the planner matches them and answers
--- through index scans. applications is a plain table.
+-- digits, collation "C" so text order is time order). For events and rejected events that text is a
+-- stored generated column: computed once when the row is written, indexed as it is, and read without
+-- any conversion; the use-case queries filter and sort on it through plain index scans. applications
+-- is a plain table.
 
 CREATE FUNCTION eye_utc_text(ts timestamptz) RETURNS text
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
@@ -41,15 +42,14 @@ CREATE TABLE eye_events (
     received_at timestamptz NOT NULL,
     seq         bigint CHECK (seq >= 0),
     data        jsonb NOT NULL CHECK (jsonb_typeof(data) = 'object'),
+    occurred_at_text text COLLATE "C" GENERATED ALWAYS AS (eye_utc_text(occurred_at)) STORED,
+    received_at_text text COLLATE "C" GENERATED ALWAYS AS (eye_utc_text(received_at)) STORED,
     CONSTRAINT eye_events_app_event_unique UNIQUE (app_id, event_id)
 );
 ALTER SEQUENCE eye_events_id_seq OWNED BY eye_events.id;
-CREATE INDEX eye_events_session_idx
-    ON eye_events (session_id, (eye_utc_text(occurred_at) COLLATE "C"), seq, id);
-CREATE INDEX eye_events_category_time_idx
-    ON eye_events (category, (eye_utc_text(occurred_at) COLLATE "C"));
-CREATE INDEX eye_events_time_idx
-    ON eye_events ((eye_utc_text(occurred_at) COLLATE "C"));
+CREATE INDEX eye_events_session_idx ON eye_events (session_id, occurred_at_text, seq, id);
+CREATE INDEX eye_events_category_time_idx ON eye_events (category, occurred_at_text);
+CREATE INDEX eye_events_time_idx ON eye_events (occurred_at_text);
 
 CREATE TABLE eye_sessions (
     session_id    text COLLATE "C" PRIMARY KEY CHECK (length(session_id) BETWEEN 1 AND 128),
@@ -71,16 +71,14 @@ CREATE TABLE eye_rejected_events (
     session_id  text,
     category    text,
     name        text,
-    raw         text
+    raw         text,
+    received_at_text text COLLATE "C" GENERATED ALWAYS AS (eye_utc_text(received_at)) STORED
 );
-CREATE INDEX eye_rejected_events_time_idx
-    ON eye_rejected_events ((eye_utc_text(received_at) COLLATE "C"));
+CREATE INDEX eye_rejected_events_time_idx ON eye_rejected_events (received_at_text);
 
 CREATE VIEW events AS
     SELECT id, event_id, app_id, session_id, category, name,
-           eye_utc_text(occurred_at) COLLATE "C" AS occurred_at,
-           eye_utc_text(received_at) COLLATE "C" AS received_at,
-           seq, data
+           occurred_at_text AS occurred_at, received_at_text AS received_at, seq, data
       FROM eye_events;
 COMMENT ON VIEW events IS
     'Stored events (contract relation). occurred_at/received_at are UTC text YYYY-MM-DD HH:MM:SS.ffffff; data is jsonb. The timestamptz originals are in eye_events.';
@@ -95,7 +93,7 @@ COMMENT ON VIEW sessions IS
     'One row per session: earliest and latest occurred_at of its stored events (UTC text) and how many there are.';
 
 CREATE VIEW rejected_events AS
-    SELECT id, eye_utc_text(received_at) COLLATE "C" AS received_at, app_id, reason, detail,
+    SELECT id, received_at_text AS received_at, app_id, reason, detail,
            event_id, session_id, category, name, raw
       FROM eye_rejected_events;
 COMMENT ON VIEW rejected_events IS

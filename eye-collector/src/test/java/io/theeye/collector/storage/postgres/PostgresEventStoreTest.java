@@ -186,6 +186,21 @@ class PostgresEventStoreTest {
   }
 
   @Test
+  void dataPostgresRefusesIsRejectedWithoutFailingTheRequestsItSharesATransactionWith() throws Exception {
+    PostgresEventStore store = open("shop");
+    List<WriteOutcome> outcomes = store.write(List.of(
+        request("shop", ev("fine-1")),
+        request("shop", event("refused", "s", "c", "n", BRIEF_TIME, null, "{not json"), ev("fine-2"))));
+
+    assertThat(outcomes).containsExactly(new WriteOutcome(1, 0), new WriteOutcome(1, 0));
+    assertThat(column("SELECT event_id FROM events ORDER BY id")).containsExactly("fine-1", "fine-2");
+    assertThat(query("SELECT reason, event_id, detail FROM rejected_events")).containsExactly(
+        List.of("malformed_event", "refused", "data cannot be stored as PostgreSQL jsonb"));
+    assertThat(column("SELECT raw::jsonb ->> 'data' FROM rejected_events")).containsExactly("{not json");
+    assertThat(store.isWritable()).isTrue();
+  }
+
+  @Test
   void timestampsSurviveExactlyToTheMicrosecondAtTheEdgesOfTheCalendar() throws Exception {
     PostgresEventStore store = open("shop");
     Instant[] times = {
