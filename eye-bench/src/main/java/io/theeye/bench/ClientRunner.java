@@ -53,7 +53,8 @@ public final class ClientRunner {
   /**
    * Entry point of the child JVM.
    *
-   * @param args {@code eye|segment <base url> <warm-up events> <events> <key id> <secret>}
+   * @param args {@code eye|segment <base url> <warm-up events> <events> <key id> <secret> [<Eye gzip
+   *     threshold>]}
    */
   public static void main(String[] args) throws Exception {
     String impl = args[0];
@@ -66,7 +67,8 @@ public final class ClientRunner {
 
     Sample[] samples = samples(1024);
     try (Tracker tracker = switch (impl) {
-      case "eye" -> EyeTracker.create(baseUrl, keyId, secret, warmup + events);
+      case "eye" -> EyeTracker.create(baseUrl, keyId, secret, warmup + events,
+          args.length > 6 ? Integer.valueOf(args[6]) : null);
       case "segment" -> segment(baseUrl);
       default -> throw new IllegalArgumentException("unknown client " + impl);
     }) {

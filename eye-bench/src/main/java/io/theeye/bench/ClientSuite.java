@@ -37,6 +37,11 @@ final class ClientSuite extends Suite {
   @Option(names = "--child-xmx", description = "Heap limit of each client's JVM (default 1g, for both).")
   String childXmx = "1g";
 
+  @Option(names = "--eye-gzip-threshold", paramLabel = "BYTES",
+      description = "Override The Eye's gzipThreshold (default: the client's own, 4096; a huge value "
+          + "turns gzip off, to see what compression costs on a local link).")
+  Integer eyeGzipThreshold;
+
   @Option(names = "--jfr", description = "Record each client JVM with JFR (settings=profile) into the work dir "
       + "and summarize where its CPU samples went.")
   boolean jfr;
@@ -44,9 +49,12 @@ final class ClientSuite extends Suite {
   @Option(names = "--timeout", description = "Seconds to wait for one run's delivery (default 180).")
   int timeoutSeconds = 180;
 
+  private final java.util.Map<String, String> cpuByThread = new java.util.LinkedHashMap<>();
+
   /** One child run's figures. */
   record Run(String impl, int pair, double deliveredPerSecond, boolean complete, double callNsMean,
-      long callNsP50, long callNsP99, double callBytes, long heapPeakUsed, long heapPeakAfterGc, long dropped, double cpuMicrosPerEvent) {}
+      long callNsP50, long callNsP99, double callBytes, long heapPeakUsed, long heapPeakAfterGc, long dropped,
+      double cpuMicrosPerEvent, double eventsPerRequest, double wireBytesPerEvent, double gzipShare) {}
 
   @Override
   Report run() throws Exception {
@@ -54,7 +62,8 @@ final class ClientSuite extends Suite {
     int w = warmup != null ? warmup : n / 10;
     Report report = new Report("client", quick());
     report.parameter("events", n).parameter("warmup_events", w).parameter("pairs", pairs)
-        .parameter("child_xmx", childXmx).parameter("segment_version", "3.5.4");
+        .parameter("child_xmx", childXmx).parameter("segment_version", "3.5.4")
+        .parameter("eye_gzip_threshold", eyeGzipThreshold == null ? "default" : eyeGzipThreshold);
     report.note("delivered_per_s", "events / (server's nanoTime when it counted the last event - "
         + "child's nanoTime before the first measured call); same monotonic clock, same machine");
     report.note("call_ns", "caller-thread time per track()/enqueue() call: mean of the whole loop, and "
@@ -63,12 +72,18 @@ final class ClientSuite extends Suite {
     report.note("cpu_us_per_event", "the client JVM's CPU time (every thread: caller, sender, HTTP, GC, "
         + "JIT) from the first measured call until the server counted the last event, per event; robust to "
         + "other tenants on the machine, unlike the rates");
+    report.note("cpu_by_thread", "the client JVM's threads over the measured phase, from /proc/<pid>/task "
+        + "(kernel thread names, 15 characters, pool numbers folded), per event");
+    report.note("wire", "seen by the server over the measured phase: events per request, request body "
+        + "bytes per event as sent, and the share of requests gzipped (Segment 3.5.4 never gzips; The Eye "
+        + "gzips bodies from 4 KiB by default)");
     report.note("heap", "child JVM heap: peak used sampled every 5 ms (includes garbage), and peak "
         + "occupancy right after a GC (what the client retained); measured phase only");
     report.columns("pair", "client", "delivered ev/s", "call ns mean", "call ns p50", "call ns p99",
-        "call B", "CPU us/event", "heap peak MiB", "after-GC peak MiB", "dropped");
+        "call B", "CPU us/event", "heap peak MiB", "after-GC peak MiB", "dropped", "ev/req", "wire B/ev", "gzip");
 
     List<Run> runs = new ArrayList<>();
+    cpuByThread.clear();
     try (TrivialServer server = new TrivialServer()) {
       progress("client: trivial server on " + server.baseUrl());
       for (int pair = 1; pair <= pairs; pair++) {
@@ -78,11 +93,13 @@ final class ClientSuite extends Suite {
           runs.add(r);
           report.row(pair, impl + (r.complete() ? "" : " (INCOMPLETE)"), r.deliveredPerSecond(), r.callNsMean(),
               r.callNsP50(), r.callNsP99(), r.callBytes(), r.cpuMicrosPerEvent(), r.heapPeakUsed() / 1048576.0,
-              r.heapPeakAfterGc() / 1048576.0, r.dropped());
+              r.heapPeakAfterGc() / 1048576.0, r.dropped(), r.eventsPerRequest(), r.wireBytesPerEvent(),
+              String.format("%.0f%%", 100 * r.gzipShare()));
         }
       }
     }
 
+    cpuByThread.forEach((run, text) -> report.note("cpu_by_thread." + run, text));
     if (clients.equals(List.of("eye", "segment"))) {
       double[] ratios = new double[pairs];
       for (int p = 0; p < pairs; p++) {
@@ -104,6 +121,10 @@ final class ClientSuite extends Suite {
           mine.stream().mapToDouble(Run::heapPeakUsed).max().orElse(0) / 1048576.0, "MiB");
       report.result(impl + ".heap_peak_after_gc.max",
           mine.stream().mapToDouble(Run::heapPeakAfterGc).max().orElse(0) / 1048576.0, "MiB");
+      report.result(impl + ".events_per_request.median",
+          median(mine.stream().mapToDouble(Run::eventsPerRequest).toArray()), "events");
+      report.result(impl + ".wire_bytes_per_event.median",
+          median(mine.stream().mapToDouble(Run::wireBytesPerEvent).toArray()), "B");
       report.result(impl + ".dropped.total", mine.stream().mapToLong(Run::dropped).sum(), "events");
       long incomplete = mine.stream().filter(r -> !r.complete()).count();
       if (incomplete > 0) {
@@ -115,6 +136,9 @@ final class ClientSuite extends Suite {
 
   private Run runOnce(TrivialServer server, String impl, int pair, int w, int n) throws Exception {
     long base = server.events();
+    long requestsBefore = 0;
+    long bytesBefore = 0;
+    long gzipBefore = 0;
     CompletableFuture<Long> warmed = server.whenReached(base + w);
     Path logFile = common.workDir().resolve("client-" + impl + "-" + pair + ".log");
     List<String> jvm = new ArrayList<>(List.of("-Xmx" + childXmx, "-XX:+UseG1GC"));
@@ -122,14 +146,21 @@ final class ClientSuite extends Suite {
     if (jfr) {
       jvm.add("-XX:StartFlightRecording=filename=" + jfrFile + ",settings=profile");
     }
-    List<String> args = List.of(impl, server.baseUrl(), Integer.toString(w), Integer.toString(n),
-        "bench-key", "bench-secret-0123456789abcdef");
+    List<String> args = new ArrayList<>(List.of(impl, server.baseUrl(), Integer.toString(w), Integer.toString(n),
+        "bench-key", "bench-secret-0123456789abcdef"));
+    if (eyeGzipThreshold != null) {
+      args.add(Integer.toString(eyeGzipThreshold));
+    }
     try (ChildJvm child = ChildJvm.start(jvm, ClientRunner.class, args, logFile)) {
       child.expect("WARMUP_SENT");
       warmed.get(timeoutSeconds, TimeUnit.SECONDS);
       CompletableFuture<Long> delivered = server.whenReached(base + w + n);
+      requestsBefore = server.requests();
+      bytesBefore = server.wireBytes();
+      gzipBefore = server.gzipRequests();
       child.send("GO");
       long start = Long.parseLong(child.expect("START")[1]);
+      var threadsAtStart = CpuMeter.threadTicks(child.pid());
       String[] calls = child.expect("CALLS");
       boolean complete = true;
       long end;
@@ -141,7 +172,22 @@ final class ClientSuite extends Suite {
         progress("client: " + impl + " delivered only " + (server.events() - base - w) + " of " + n
             + " events in " + timeoutSeconds + " s");
       }
+      var threadsAtEnd = CpuMeter.threadTicks(child.pid());
       long deliveredEvents = complete ? n : server.events() - base - w;
+      StringBuilder perThread = new StringBuilder();
+      for (CpuMeter.GroupCores t : CpuMeter.threadCores(threadsAtStart, threadsAtEnd, (end - start) / 1e9)) {
+        double perEvent = t.cores() * (end - start) / 1e3 / Math.max(1, deliveredEvents);
+        if (perEvent >= 0.05) {
+          perThread.append(String.format("%5.2f us/event  %s%n", perEvent, t.group()));
+        }
+      }
+      progress("client: " + impl + " CPU by thread (/proc, measured phase):");
+      perThread.toString().lines().forEach(line -> progress("  " + line));
+      cpuByThread.put(impl + "-" + pair, perThread.toString());
+      long requests = server.requests() - requestsBefore;
+      double perRequest = requests == 0 ? 0 : (double) deliveredEvents / requests;
+      double wirePerEvent = deliveredEvents == 0 ? 0 : (double) (server.wireBytes() - bytesBefore) / deliveredEvents;
+      double gzipShare = requests == 0 ? 0 : (double) (server.gzipRequests() - gzipBefore) / requests;
       child.send("DONE");
       String[] heap = child.expect("HEAP");
       child.close();
@@ -156,7 +202,7 @@ final class ClientSuite extends Suite {
       return new Run(impl, pair, deliveredEvents / ((end - start) / 1e9), complete,
           Long.parseLong(calls[1]) / (double) n, Long.parseLong(calls[2]), Long.parseLong(calls[3]),
           Long.parseLong(calls[4]) / (double) n, Long.parseLong(heap[1]), Long.parseLong(heap[2]),
-          Long.parseLong(heap[3]), Long.parseLong(heap[4]) / 1000.0 / n);
+          Long.parseLong(heap[3]), Long.parseLong(heap[4]) / 1000.0 / n, perRequest, wirePerEvent, gzipShare);
     }
   }
 

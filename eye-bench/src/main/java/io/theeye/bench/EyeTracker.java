@@ -16,15 +16,22 @@ final class EyeTracker implements ClientRunner.Tracker {
     this.eye = eye;
   }
 
-  /** A client for {@code capacity} events in flight at most. */
-  static ClientRunner.Tracker create(String baseUrl, String keyId, String secret, int capacity) {
-    return new EyeTracker(EyeClient.builder()
+  /**
+   * A client for {@code capacity} events in flight at most; {@code gzipThreshold} overrides the
+   * client's own when not {@code null}.
+   */
+  static ClientRunner.Tracker create(String baseUrl, String keyId, String secret, int capacity,
+      Integer gzipThreshold) {
+    EyeClient.Builder builder = EyeClient.builder()
         .endpoint(baseUrl)
         .keyId(keyId)
         .secret(secret)
         .maxQueueEvents(capacity)
-        .maxQueueBytes(capacity * 1024L)
-        .build());
+        .maxQueueBytes(capacity * 1024L);
+    if (gzipThreshold != null) {
+      builder.gzipThreshold(gzipThreshold);
+    }
+    return new EyeTracker(builder.build());
   }
 
   @Override

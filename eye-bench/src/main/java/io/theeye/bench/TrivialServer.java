@@ -35,6 +35,8 @@ final class TrivialServer implements AutoCloseable {
   private final Undertow server;
   private final AtomicLong events = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong wireBytes = new AtomicLong();
+  private final AtomicLong gzipRequests = new AtomicLong();
   private volatile Target target;
 
   private record Target(long count, CompletableFuture<Long> reachedAtNanos) {}
@@ -66,6 +68,16 @@ final class TrivialServer implements AutoCloseable {
     return requests.get();
   }
 
+  /** Request body bytes received so far, as sent (compressed when gzipped). */
+  long wireBytes() {
+    return wireBytes.get();
+  }
+
+  /** Requests so far whose body was gzipped. */
+  long gzipRequests() {
+    return gzipRequests.get();
+  }
+
   /**
    * A future completing with {@link System#nanoTime()} at the moment the event count first reaches
    * {@code count} (at once if it already has).
@@ -95,10 +107,10 @@ final class TrivialServer implements AutoCloseable {
 
   private void answer(HttpServerExchange ex, byte[] body) {
     boolean eye = ex.getRequestPath().startsWith("/v1/events");
+    boolean gzip = "gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst(CONTENT_ENCODING));
     int n;
     try {
-      byte[] plain = "gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst(CONTENT_ENCODING))
-          ? gunzip(body) : body;
+      byte[] plain = gzip ? gunzip(body) : body;
       n = count(plain, eye ? EYE_MARK : SEGMENT_MARK);
     } catch (IOException e) {
       ex.setStatusCode(400);
@@ -106,6 +118,10 @@ final class TrivialServer implements AutoCloseable {
       return;
     }
     requests.incrementAndGet();
+    wireBytes.addAndGet(body.length);
+    if (gzip) {
+      gzipRequests.incrementAndGet();
+    }
     long total = events.addAndGet(n);
     Target t = target;
     if (t != null && total >= t.count() && !t.reachedAtNanos().isDone()) {
