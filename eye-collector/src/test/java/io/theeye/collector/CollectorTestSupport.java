@@ -26,8 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * to a real collector over real HTTP and reads the contract relations of PROTOCOL.md §4 with SQL.
  *
  * <p>To run the same tests against another backend, subclass the test classes and override
- * {@link #db()}, {@link #openDatabase()}, {@link #holdWrites()}, {@link #storeFailingFast()} and
- * {@link #storeWaitingLong()}.
+ * {@link #database()}.
  */
 abstract class CollectorTestSupport {
 
@@ -39,45 +38,71 @@ abstract class CollectorTestSupport {
 
   private final List<Collector> started = new ArrayList<>();
 
-  /** The {@code --db} value of the collectors under test. */
-  protected String db() {
-    return tempDir.resolve("eye.db").toString();
+  /** The database of this test class; override to run the same tests against another backend. */
+  protected TestDatabase database() {
+    return sqlite;
   }
 
-  /** A connection for assertions, to the database {@link #db()} names. */
-  protected Connection openDatabase() throws SQLException {
-    return DriverManager.getConnection("jdbc:sqlite:" + db());
-  }
-
-  /**
-   * Holds the database's write lock until closed, so the collector's writer waits (its queue fills up)
-   * without the test touching the collector's code.
-   */
-  protected AutoCloseable holdWrites() throws SQLException {
-    Connection c = openDatabase();
-    try (Statement s = c.createStatement()) {
-      s.execute("BEGIN IMMEDIATE");
+  private final TestDatabase sqlite = new TestDatabase() {
+    @Override
+    public String db() {
+      return tempDir.resolve("eye.db").toString();
     }
-    return () -> {
+
+    @Override
+    public Connection openDatabase() throws SQLException {
+      return DriverManager.getConnection("jdbc:sqlite:" + db());
+    }
+
+    @Override
+    public AutoCloseable holdWrites() throws SQLException {
+      Connection c = openDatabase();
       try (Statement s = c.createStatement()) {
-        s.execute("ROLLBACK");
-      } finally {
-        c.close();
+        s.execute("BEGIN IMMEDIATE");
       }
-    };
+      return () -> {
+        try (Statement s = c.createStatement()) {
+          s.execute("ROLLBACK");
+        } finally {
+          c.close();
+        }
+      };
+    }
+
+    @Override
+    public EventStore storeFailingFast() {
+      return new SqliteEventStore(Path.of(db()), SqliteSync.FULL, Duration.ofMillis(200));
+    }
+
+    @Override
+    public EventStore storeWaitingLong() {
+      return new SqliteEventStore(Path.of(db()), SqliteSync.FULL, Duration.ofSeconds(60));
+    }
+  };
+
+  /** {@link TestDatabase#db()} of {@link #database()}. */
+  protected final String db() {
+    return database().db();
   }
 
-  /** A store on {@link #db()} that gives up quickly when the database is locked. */
-  protected EventStore storeFailingFast() {
-    return new SqliteEventStore(Path.of(db()), SqliteSync.FULL, Duration.ofMillis(200));
+  /** {@link TestDatabase#openDatabase()} of {@link #database()}. */
+  protected final Connection openDatabase() throws SQLException {
+    return database().openDatabase();
   }
 
-  /**
-   * A store on {@link #db()} that waits long for a locked database, so that a test holding the write
-   * lock with {@link #holdWrites()} decides when the writer goes on, however slow the machine.
-   */
-  protected EventStore storeWaitingLong() {
-    return new SqliteEventStore(Path.of(db()), SqliteSync.FULL, Duration.ofSeconds(60));
+  /** {@link TestDatabase#holdWrites()} of {@link #database()}. */
+  protected final AutoCloseable holdWrites() throws SQLException {
+    return database().holdWrites();
+  }
+
+  /** {@link TestDatabase#storeFailingFast()} of {@link #database()}. */
+  protected final EventStore storeFailingFast() {
+    return database().storeFailingFast();
+  }
+
+  /** {@link TestDatabase#storeWaitingLong()} of {@link #database()}. */
+  protected final EventStore storeWaitingLong() {
+    return database().storeWaitingLong();
   }
 
   /** A collector builder on port 0 and {@link #db()} with the test application's key. */

@@ -13,11 +13,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The PostgreSQL side of the integration tests: a fresh schema per test (dropped after the test's
- * collectors are closed), and PostgreSQL's versions of the {@link CollectorTestSupport} hooks. A test
- * class runs against PostgreSQL by registering this extension and delegating the hooks to it; the
- * test is skipped when the server is not reachable.
+ * collectors are closed), and PostgreSQL's {@link TestDatabase}. A test class runs against PostgreSQL
+ * by registering this extension and returning it from {@code database()}; the test is skipped when the
+ * server is not reachable.
  */
-final class PostgresBackend implements BeforeEachCallback, AfterEachCallback {
+final class PostgresBackend implements TestDatabase, BeforeEachCallback, AfterEachCallback {
 
   /** In every URL: trust authentication ignores it, and no output may ever show it. */
   static final String DB_PASSWORD = "pg-password-never-printed-7d3";
@@ -37,11 +37,13 @@ final class PostgresBackend implements BeforeEachCallback, AfterEachCallback {
   }
 
   /** The {@code --db} URL of the test's schema. */
-  String db() {
+  @Override
+  public String db() {
     return schema.url() + "&password=" + DB_PASSWORD;
   }
 
-  Connection openDatabase() throws SQLException {
+  @Override
+  public Connection openDatabase() throws SQLException {
     return schema.connect();
   }
 
@@ -49,7 +51,8 @@ final class PostgresBackend implements BeforeEachCallback, AfterEachCallback {
    * Blocks the collector's writes (its transaction waits on a table lock) until closed. Only after a
    * collector created the schema.
    */
-  AutoCloseable holdWrites() throws SQLException {
+  @Override
+  public AutoCloseable holdWrites() throws SQLException {
     Connection c = schema.connect();
     try (Statement s = c.createStatement()) {
       c.setAutoCommit(false);
@@ -68,14 +71,16 @@ final class PostgresBackend implements BeforeEachCallback, AfterEachCallback {
   }
 
   /** A store that gives up after 200 ms waiting for a lock (PostgreSQL's {@code lock_timeout}). */
-  EventStore storeFailingFast() {
+  @Override
+  public EventStore storeFailingFast() {
     return PostgresEventStore.builder(db() + "&options=-c%20lock_timeout%3D200")
         .startupTimeout(Duration.ZERO)
         .build();
   }
 
   /** A store that waits up to a minute on a held lock: the test decides when the writer goes on. */
-  EventStore storeWaitingLong() {
+  @Override
+  public EventStore storeWaitingLong() {
     return PostgresEventStore.builder(db())
         .startupTimeout(Duration.ZERO)
         .writeTimeout(Duration.ofSeconds(60))

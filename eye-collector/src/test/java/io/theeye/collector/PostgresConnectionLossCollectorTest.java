@@ -8,10 +8,6 @@ import io.theeye.collector.storage.postgres.PostgresEventStore;
 import io.theeye.collector.storage.postgres.PostgresTestSchema;
 import io.theeye.collector.storage.postgres.TcpProxy;
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -135,32 +131,9 @@ class PostgresConnectionLossCollectorTest {
           .isEqualTo(EVENTS_PER_REQUEST);
       retried.add(body);
     }
-    Set<String> stored = eventIds();
+    Set<String> stored = new HashSet<>(schema.eventIds());
     assertThat(stored).containsAll(acknowledged);
     assertThat(stored).hasSize(acknowledged.size() + retried.size() * EVENTS_PER_REQUEST);
-    assertThat(sessionMismatches()).isZero();
-  }
-
-  private Set<String> eventIds() throws SQLException {
-    Set<String> ids = new HashSet<>();
-    try (Connection c = schema.connect(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT event_id FROM events")) {
-      while (rs.next()) {
-        ids.add(rs.getString(1));
-      }
-    }
-    return ids;
-  }
-
-  private int sessionMismatches() throws SQLException {
-    try (Connection c = schema.connect(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM sessions s FULL JOIN"
-            + " (SELECT session_id, count(*) AS n, min(occurred_at) AS f, max(occurred_at) AS l"
-            + " FROM events GROUP BY session_id) e USING (session_id)"
-            + " WHERE s.event_count IS DISTINCT FROM e.n OR s.first_seen_at IS DISTINCT FROM e.f"
-            + " OR s.last_seen_at IS DISTINCT FROM e.l")) {
-      rs.next();
-      return rs.getInt(1);
-    }
+    assertThat(schema.sessionMismatches()).isZero();
   }
 }

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -75,6 +78,34 @@ public final class PostgresTestSchema implements AutoCloseable {
       return c.isValid(2);
     } catch (SQLException e) {
       return false;
+    }
+  }
+
+  /** Every stored {@code event_id}, through the {@code events} view. */
+  public List<String> eventIds() throws SQLException {
+    List<String> ids = new ArrayList<>();
+    try (Connection c = connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT event_id FROM events")) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Sessions whose row disagrees with their stored events (count, first and last {@code occurred_at}),
+   * or that exist on one side only: 0 when the session rows are exact.
+   */
+  public int sessionMismatches() throws SQLException {
+    try (Connection c = connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM sessions s FULL JOIN"
+            + " (SELECT session_id, count(*) AS n, min(occurred_at) AS f, max(occurred_at) AS l"
+            + " FROM events GROUP BY session_id) e USING (session_id)"
+            + " WHERE s.event_count IS DISTINCT FROM e.n OR s.first_seen_at IS DISTINCT FROM e.f"
+            + " OR s.last_seen_at IS DISTINCT FROM e.l")) {
+      rs.next();
+      return rs.getInt(1);
     }
   }
 }
