@@ -151,6 +151,7 @@ final class ClientSuite extends Suite {
     if (eyeGzipThreshold != null) {
       args.add(Integer.toString(eyeGzipThreshold));
     }
+    Run run;
     try (ChildJvm child = ChildJvm.start(jvm, ClientRunner.class, args, logFile)) {
       child.expect("WARMUP_SENT");
       warmed.get(timeoutSeconds, TimeUnit.SECONDS);
@@ -190,20 +191,20 @@ final class ClientSuite extends Suite {
       double gzipShare = requests == 0 ? 0 : (double) (server.gzipRequests() - gzipBefore) / requests;
       child.send("DONE");
       String[] heap = child.expect("HEAP");
-      child.close();
-      if (jfr) {
-        for (var section : JfrTop.summarize(jfrFile, 12).entrySet()) {
-          System.out.println("# JFR " + impl + " samples by " + section.getKey() + ":");
-          for (var e : section.getValue()) {
-            System.out.printf("#   %5.1f%%  %s%n", e.getValue(), e.getKey());
-          }
-        }
-      }
-      return new Run(impl, pair, deliveredEvents / ((end - start) / 1e9), complete,
+      run = new Run(impl, pair, deliveredEvents / ((end - start) / 1e9), complete,
           Long.parseLong(calls[1]) / (double) n, Long.parseLong(calls[2]), Long.parseLong(calls[3]),
           Long.parseLong(calls[4]) / (double) n, Long.parseLong(heap[1]), Long.parseLong(heap[2]),
           Long.parseLong(heap[3]), Long.parseLong(heap[4]) / 1000.0 / n, perRequest, wirePerEvent, gzipShare);
     }
+    if (jfr) {
+      for (var section : JfrTop.summarize(jfrFile, 12).entrySet()) {
+        System.out.println("# JFR " + impl + " samples by " + section.getKey() + ":");
+        for (var e : section.getValue()) {
+          System.out.printf("#   %5.1f%%  %s%n", e.getValue(), e.getKey());
+        }
+      }
+    }
+    return run;
   }
 
   static double median(double[] values) {

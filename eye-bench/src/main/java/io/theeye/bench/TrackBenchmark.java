@@ -1,7 +1,9 @@
 package io.theeye.bench;
 
 import io.theeye.client.EyeClient;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -38,12 +40,11 @@ public class TrackBenchmark {
   private String[] sessions;
   private String[] categories;
   private String[] names;
-  private Map<String, Object>[] data;
+  private List<Map<String, Object>> data;
   private int next;
 
   /** Starts the server and the client; prepares a thousand realistic events. */
   @Setup(Level.Trial)
-  @SuppressWarnings("unchecked")
   public void setUp() {
     server = new TrivialServer();
     eye = EyeClient.builder()
@@ -57,7 +58,7 @@ public class TrackBenchmark {
     sessions = new String[1024];
     categories = new String[1024];
     names = new String[1024];
-    data = new Map[1024];
+    data = new ArrayList<>(1024);
     String session = SampleEvents.sessionId(random);
     for (int i = 0; i < 1024; i++) {
       if (random.nextInt(20) == 0) {
@@ -67,7 +68,7 @@ public class TrackBenchmark {
       sessions[i] = session;
       categories[i] = s.category();
       names[i] = s.name();
-      data[i] = new LinkedHashMap<>(s.data());
+      data.add(new LinkedHashMap<>(s.data()));
     }
   }
 
@@ -75,7 +76,7 @@ public class TrackBenchmark {
   @Benchmark
   public boolean track() {
     int i = next++ & 1023;
-    return eye.track(sessions[i], categories[i], names[i], data[i]);
+    return eye.track(sessions[i], categories[i], names[i], data.get(i));
   }
 
   /** Empties the queue between iterations so the next one starts from the same state. */
