@@ -20,32 +20,19 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
-class CloseTest {
+class CloseTest extends MockCollectorTest {
 
-  private final MockWebServer server = new MockWebServer();
   private final CountDownLatch unblock = new CountDownLatch(1);
-  private EyeClient eye;
-
-  @BeforeEach
-  void start() throws Exception {
-    server.start();
-  }
 
   @AfterEach
-  void stop() throws Exception {
+  void stop() {
     unblock.countDown();
-    if (eye != null) {
-      eye.close(Duration.ofSeconds(1));
-    }
-    server.shutdown();
   }
 
   private void answerNever() {

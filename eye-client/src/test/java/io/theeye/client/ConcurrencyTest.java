@@ -17,33 +17,25 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(60)
-class ConcurrencyTest {
+class ConcurrencyTest extends MockCollectorTest {
 
-  private final MockWebServer server = new MockWebServer();
   private final AcceptingDispatcher collector = new AcceptingDispatcher();
   private final ExecutorService threads = Executors.newFixedThreadPool(8);
-  private EyeClient eye;
 
   @BeforeEach
-  void start() throws Exception {
+  void start() {
     server.setDispatcher(collector);
-    server.start();
   }
 
   @AfterEach
-  void stop() throws Exception {
+  void stop() {
     threads.shutdownNow();
-    if (eye != null) {
-      eye.close(Duration.ofSeconds(1));
-    }
-    server.shutdown();
   }
 
   @Test

@@ -18,32 +18,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 @Timeout(60)
-class DropTest {
+class DropTest extends MockCollectorTest {
 
-  private final MockWebServer server = new MockWebServer();
   private final AcceptingDispatcher collector = new AcceptingDispatcher();
-  private EyeClient eye;
 
   @BeforeEach
-  void start() throws Exception {
+  void start() {
     server.setDispatcher(collector);
-    server.start();
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    if (eye != null) {
-      eye.close(Duration.ofSeconds(1));
-    }
-    server.shutdown();
-  }
 
   /** The URL of a collector that is down: nothing listens there any more. */
   private static String downCollector() throws Exception {

@@ -19,17 +19,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
-class ListenerTest {
+class ListenerTest extends MockCollectorTest {
 
-  private final MockWebServer server = new MockWebServer();
   private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
   private final List<Failure> failures = new CopyOnWriteArrayList<>();
   private final EyeListener listener = new EyeListener() {
@@ -43,20 +39,7 @@ class ListenerTest {
       failures.add(failure);
     }
   };
-  private EyeClient eye;
 
-  @BeforeEach
-  void start() throws Exception {
-    server.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (eye != null) {
-      eye.close(Duration.ofSeconds(1));
-    }
-    server.shutdown();
-  }
 
   @Test
   void theListenerHearsDeliveriesWithTheCollectorsCounts() throws Exception {

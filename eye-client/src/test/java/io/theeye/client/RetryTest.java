@@ -28,8 +28,6 @@ import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,27 +35,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(30)
-class RetryTest {
+class RetryTest extends MockCollectorTest {
 
-  private final MockWebServer server = new MockWebServer();
   private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
   private final VirtualTimeScheduler scheduler = new VirtualTimeScheduler(clock);
   private final List<Failure> failures = new CopyOnWriteArrayList<>();
   private final List<EyeListener.Delivery> deliveries = new CopyOnWriteArrayList<>();
-  private EyeClient eye;
 
-  @BeforeEach
-  void start() throws Exception {
-    server.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (eye != null) {
-      eye.close(Duration.ofSeconds(1));
-    }
+  @Override
+  protected void afterClientClosed() {
     scheduler.shutdownNow();
-    server.shutdown();
   }
 
   private EyeClient.Builder client() {

@@ -29,31 +29,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
-class SendingTest {
+class SendingTest extends MockCollectorTest {
 
-  private final MockWebServer server = new MockWebServer();
-  private EyeClient eye;
 
-  @BeforeEach
-  void start() throws Exception {
-    server.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    if (eye != null) {
-      eye.close(Duration.ofSeconds(1));
-    }
-    server.shutdown();
-  }
 
   @Test
   void postsSignedJsonThatTheCollectorsVerifierAccepts() throws Exception {
