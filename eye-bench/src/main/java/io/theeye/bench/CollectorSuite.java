@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -295,30 +294,8 @@ final class CollectorSuite extends Suite {
         h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
   }
 
-  /**
-   * Puts a database of {@code n} preloaded events at {@code db}: a copy of a cached preload when one of
-   * that size exists (building one takes minutes for 10M events), else a new one. With a {@code null}
-   * {@code db}, only the cache is prepared.
-   */
   private long prepareDatabase(Path db, long n) throws Exception {
-    Path cached = common.workDir().resolve("preload-" + n + ".db");
-    Path marker = common.workDir().resolve("preload-" + n + ".done");
-    if (freshPreload || !Files.exists(marker) || !Files.exists(cached)) {
-      SqliteCeilingSuite.deleteDb(cached);
-      Files.deleteIfExists(marker);
-      progress("collector: preloading " + n + " events into " + cached + " (cached for later runs)");
-      long start = System.nanoTime();
-      long count = Preload.fill(cached, n);
-      progress(String.format("collector: preloaded %d events in %.0f s", count, (System.nanoTime() - start) / 1e9));
-      Files.writeString(marker, Long.toString(count));
-    } else {
-      progress("collector: reusing the cached preload " + cached + " (--fresh-preload to rebuild)");
-    }
-    if (db != null) {
-      SqliteCeilingSuite.deleteDb(db);
-      Files.copy(cached, db, StandardCopyOption.REPLACE_EXISTING);
-    }
-    return Long.parseLong(Files.readString(marker).trim());
+    return Preload.cached(common.workDir(), n, freshPreload, db, message -> progress("collector: " + message));
   }
 
   /** The earliest and latest occurred_at of the preloaded history. */

@@ -50,9 +50,9 @@ public final class SyntheticTraffic {
   private final SplittableRandom random;
   private final long stepNanos;
   private Instant clock;
-  private final String[] sessionIds = new String[ACTIVE_SESSIONS];
-  private final long[] sessionSeq = new long[ACTIVE_SESSIONS];
-  private final int[] sessionLeft = new int[ACTIVE_SESSIONS];
+  private final String[] sessionIds;
+  private final long[] sessionSeq;
+  private final int[] sessionLeft;
 
   /**
    * Traffic starting at {@code start}, with every session and payload drawn from {@code seed}.
@@ -62,13 +62,27 @@ public final class SyntheticTraffic {
    * @param step how far the simulated clock advances per event
    */
   public SyntheticTraffic(long seed, Instant start, Duration step) {
+    this(seed, start, step, ACTIVE_SESSIONS);
+  }
+
+  /**
+   * Traffic as {@link #SyntheticTraffic(long, Instant, Duration)} with {@code activeSessions} sessions
+   * active at once instead of {@value #ACTIVE_SESSIONS}.
+   */
+  public SyntheticTraffic(long seed, Instant start, Duration step, int activeSessions) {
+    if (activeSessions < 1) {
+      throw new IllegalArgumentException("activeSessions must be at least 1");
+    }
+    this.sessionIds = new String[activeSessions];
+    this.sessionSeq = new long[activeSessions];
+    this.sessionLeft = new int[activeSessions];
     this.random = new SplittableRandom(seed);
     this.clock = Objects.requireNonNull(start, "start");
     if (step.isNegative()) {
       throw new IllegalArgumentException("step must not be negative");
     }
     this.stepNanos = step.toNanos();
-    for (int i = 0; i < ACTIVE_SESSIONS; i++) {
+    for (int i = 0; i < activeSessions; i++) {
       newSession(i);
     }
   }
@@ -96,7 +110,7 @@ public final class SyntheticTraffic {
 
   /** The next event of a random active session. */
   public EventRow nextEvent() {
-    int s = random.nextInt(ACTIVE_SESSIONS);
+    int s = random.nextInt(sessionIds.length);
     if (sessionLeft[s] == 0) {
       newSession(s);
     }
