@@ -34,8 +34,11 @@ public interface CollectorMetrics {
   /** The writer committed one transaction of {@code requests} requests and {@code rows} rows. */
   default void writerCommitted(int requests, int rows, long commitNanos) {}
 
-  /** A writer transaction failed and was rolled back. */
+  /** A writer transaction failed and was rolled back, or a sync of committed ones failed. */
   default void writerFailed() {}
+
+  /** One fsync made {@code transactions} committed writer transactions durable. */
+  default void writerSynced(int transactions, long syncNanos) {}
 
   /** Registers the live queue depth (in events) as a gauge. */
   default void queueDepth(IntSupplier depth) {}

@@ -34,6 +34,8 @@ public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoC
   private final DistributionSummary batchRows;
   private final Timer commit;
   private final Counter writerFailures;
+  private final Timer sync;
+  private final DistributionSummary syncTransactions;
 
   /** A new registry with the collector's series and the JVM's. */
   public PrometheusCollectorMetrics() {
@@ -54,7 +56,15 @@ public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoC
         .distributionStatisticExpiry(Duration.ofMinutes(1))
         .register(registry);
     writerFailures = Counter.builder("eye.writer.failures")
-        .description("Writer transactions that failed and were rolled back")
+        .description("Writer transactions that failed and were rolled back, and failed syncs")
+        .register(registry);
+    sync = Timer.builder("eye.writer.sync")
+        .description("Time of one fsync making committed transactions durable (SQLite, --sync full)")
+        .publishPercentiles(0.5, 0.99)
+        .distributionStatisticExpiry(Duration.ofMinutes(1))
+        .register(registry);
+    syncTransactions = DistributionSummary.builder("eye.writer.sync.transactions")
+        .description("Committed transactions made durable by one fsync")
         .register(registry);
   }
 
@@ -115,6 +125,12 @@ public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoC
     batchRequests.record(requests);
     batchRows.record(rows);
     commit.record(commitNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void writerSynced(int transactions, long syncNanos) {
+    syncTransactions.record(transactions);
+    sync.record(syncNanos, TimeUnit.NANOSECONDS);
   }
 
   @Override

@@ -29,7 +29,11 @@ import org.slf4j.LoggerFactory;
  * whole ({@link SubmitResult.Full} when its rows do not fit, {@link SubmitResult.ShuttingDown} once
  * {@link #shutdown()} began). The writer takes every request waiting (up to {@value
  * #MAX_ROWS_PER_TRANSACTION} rows), writes them in one transaction, and completes each request's future
- * only after the commit — so a durable acknowledgement is one future away. When the transaction fails,
+ * only after the commit — so a durable acknowledgement is one future away. For a store that {@linkplain
+ * EventStore#syncsSeparately() syncs separately} (SQLite with {@code --sync full}), a second thread,
+ * {@value #SYNC_THREAD_NAME}, fsyncs what the writer committed and completes the futures after that:
+ * the writer goes on with the next transaction meanwhile, and one fsync covers every transaction
+ * committed before it. When the transaction fails,
  * each of its futures completes exceptionally with the {@link StorageException}, and the writer goes on
  * with the next requests after a short backoff (on its own thread).
  *
@@ -49,6 +53,9 @@ public final class EventWriter {
 
   /** The writer thread's name: {@value}. */
   public static final String THREAD_NAME = "eye-writer";
+
+  /** The thread that syncs committed transactions for a store that syncs separately: {@value}. */
+  public static final String SYNC_THREAD_NAME = "eye-sync";
 
   /** Rows (events plus rejected rows) committed at most in one transaction: {@value}. */
   public static final int MAX_ROWS_PER_TRANSACTION = 20_000;
@@ -87,6 +94,10 @@ public final class EventWriter {
   private final AtomicBoolean started = new AtomicBoolean();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final Thread thread;
+  /** Committed, not yet synced; only used when the store syncs separately. */
+  private final LinkedBlockingQueue<Committed> committed = new LinkedBlockingQueue<>();
+  private final Thread syncThread;
+  private final CompletableFuture<Void> syncTerminated = new CompletableFuture<>();
 
   private long failuresSinceLog;
   private long lastFailureLogNanos;
@@ -122,12 +133,22 @@ public final class EventWriter {
     this.capacityBytes = capacityBytes;
     this.thread = new Thread(this::run, THREAD_NAME);
     this.thread.setDaemon(true);
+    if (store.syncsSeparately()) {
+      this.syncThread = new Thread(this::syncLoop, SYNC_THREAD_NAME);
+      this.syncThread.setDaemon(true);
+    } else {
+      this.syncThread = null;
+      syncTerminated.complete(null);
+    }
     metrics.queueDepth(this::depth);
   }
 
   /** Starts the writer thread; idempotent. */
   public void start() {
     if (started.compareAndSet(false, true)) {
+      if (syncThread != null) {
+        syncThread.start();
+      }
       thread.start();
     }
   }
@@ -251,11 +272,13 @@ public final class EventWriter {
           pause(backoffNanos);
         }
       }
+      stopSyncing();
       closeStore();
       terminated.complete(null);
     } catch (Throwable t) {
       LOG.error("the event writer stopped unexpectedly; refusing further requests", t);
       failRemaining(batch, t);
+      stopSyncing();
       closeStore();
       terminated.completeExceptionally(t);
     }
@@ -331,10 +354,89 @@ public final class EventWriter {
     long nanos = System.nanoTime() - start;
     batch.forEach(this::release);
     metrics.writerCommitted(batch.size(), rows, nanos);
+    if (syncThread != null) {
+      committed.add(new Committed(List.copyOf(batch), outcomes));
+    } else {
+      complete(batch, outcomes);
+    }
+    return null;
+  }
+
+  private static void complete(List<Pending> batch, List<WriteOutcome> outcomes) {
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).committed.complete(outcomes.get(i));
     }
-    return null;
+  }
+
+  /**
+   * The sync thread: takes every transaction committed so far, fsyncs once, answers their requests;
+   * until the writer hands it {@link #SYNC_STOP} after its last commit.
+   */
+  private void syncLoop() {
+    List<Committed> group = new ArrayList<>();
+    boolean stop = false;
+    try {
+      while (!stop) {
+        group.add(takeCommitted());
+        committed.drainTo(group);
+        stop = group.removeIf(c -> c == SYNC_STOP);
+        if (group.isEmpty()) {
+          continue;
+        }
+        try {
+          long start = System.nanoTime();
+          store.sync();
+          metrics.writerSynced(group.size(), System.nanoTime() - start);
+          for (Committed c : group) {
+            complete(c.batch, c.outcomes);
+          }
+        } catch (StorageException | RuntimeException e) {
+          // Committed but perhaps not on disk: the senders retry, and the store counts what it already
+          // holds as duplicates, so nothing is lost or stored twice.
+          StorageException failure = e instanceof StorageException se
+              ? se : new StorageException("the store failed to sync: " + e, e);
+          metrics.writerFailed();
+          logFailure(failure);
+          for (Committed c : group) {
+            c.batch.forEach(p -> p.committed.completeExceptionally(failure));
+          }
+        }
+        group.clear();
+      }
+      syncTerminated.complete(null);
+    } catch (Throwable t) {
+      LOG.error("the sync thread stopped unexpectedly", t);
+      StorageException failure = new StorageException("the sync thread stopped: " + t, t);
+      group.addAll(committed);
+      for (Committed c : group) {
+        c.batch.forEach(p -> p.committed.completeExceptionally(failure));
+      }
+      syncTerminated.completeExceptionally(t);
+    }
+  }
+
+  private Committed takeCommitted() {
+    while (true) {
+      try {
+        return committed.take();
+      } catch (InterruptedException e) {
+        // Only SYNC_STOP ends the sync thread: committed requests must still be answered.
+        LOG.debug("the sync thread ignored an interrupt", e);
+      }
+    }
+  }
+
+  /** After the writer's last commit: lets the sync thread answer what is left, and waits for it. */
+  private void stopSyncing() {
+    if (syncThread == null) {
+      return;
+    }
+    committed.add(SYNC_STOP);
+    try {
+      syncTerminated.join();
+    } catch (RuntimeException e) {
+      LOG.warn("the sync thread failed", e);
+    }
   }
 
   /**
@@ -365,7 +467,7 @@ public final class EventWriter {
     }
   }
 
-  private void logFailure(StorageException failure) {
+  private synchronized void logFailure(StorageException failure) {
     failuresSinceLog++;
     long now = System.nanoTime();
     if (lastFailureLogNanos == 0 || now - lastFailureLogNanos >= FAILURE_LOG_INTERVAL_NANOS) {
@@ -405,4 +507,10 @@ public final class EventWriter {
   }
 
   private record Pending(WriteRequest request, int rows, long bytes, CompletableFuture<WriteOutcome> committed) {}
+
+  /** A committed transaction's requests and their outcomes, waiting for the sync. */
+  private record Committed(List<Pending> batch, List<WriteOutcome> outcomes) {}
+
+  /** Queued by the writer after its last commit: the sync thread stops when it takes it. */
+  private static final Committed SYNC_STOP = new Committed(List.of(), List.of());
 }

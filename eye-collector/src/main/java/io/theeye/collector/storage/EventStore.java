@@ -21,11 +21,27 @@ public interface EventStore extends AutoCloseable {
 
   /**
    * Commits every request's events, session updates and rejected rows in one transaction, in order.
-   * Either everything is committed or nothing is.
+   * Either everything is committed or nothing is. The commit is durable when this returns, or, for a
+   * store that {@link #syncsSeparately()}, once a later {@link #sync()} returns.
    *
    * @return one outcome per request, in the same order
    */
   List<WriteOutcome> write(List<WriteRequest> requests) throws StorageException;
+
+  /**
+   * Whether {@link #write} commits without waiting for stable storage and leaves that to {@link #sync()},
+   * so that the writer can commit the next transaction while the previous one is being synced.
+   */
+  default boolean syncsSeparately() {
+    return false;
+  }
+
+  /**
+   * Makes every transaction {@link #write} committed before this call durable on stable storage. A
+   * no-op unless {@link #syncsSeparately()}; then it is called from a thread of its own, concurrently
+   * with {@link #write}, and never after {@link #close()}.
+   */
+  default void sync() throws StorageException {}
 
   /** Whether a write is expected to succeed now (used by {@code GET /ready}); cheap. */
   boolean isWritable();

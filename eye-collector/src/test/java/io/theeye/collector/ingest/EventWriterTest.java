@@ -7,9 +7,11 @@ import static io.theeye.collector.storage.TestRows.request;
 import static io.theeye.collector.storage.TestRows.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.theeye.collector.CollectorMetrics;
 import io.theeye.collector.storage.EventRow;
+import io.theeye.collector.storage.EventStore;
 import io.theeye.collector.storage.RejectedRow;
 import io.theeye.collector.storage.StorageException;
 import io.theeye.collector.storage.WriteOutcome;
@@ -33,6 +35,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -353,11 +356,133 @@ class EventWriterTest {
   }
 
   /** Counts what the writer reports. */
+  /**
+   * The real SQLite store, whose {@link #sync()} can be held (to see what waits for it) or made to fail
+   * once (a disk that refuses an fsync).
+   */
+  static final class HeldSync implements EventStore {
+    final SqliteEventStore store;
+    final CountDownLatch syncing = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicBoolean failNext = new AtomicBoolean();
+    final AtomicInteger syncs = new AtomicInteger();
+
+    HeldSync(SqliteEventStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public void open(Set<String> applicationIds) throws StorageException {
+      store.open(applicationIds);
+    }
+
+    @Override
+    public List<WriteOutcome> write(List<WriteRequest> requests) throws StorageException {
+      return store.write(requests);
+    }
+
+    @Override
+    public boolean syncsSeparately() {
+      return store.syncsSeparately();
+    }
+
+    @Override
+    public void sync() throws StorageException {
+      syncs.incrementAndGet();
+      syncing.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StorageException("interrupted", e);
+      }
+      if (failNext.getAndSet(false)) {
+        throw new StorageException("fsync failed: Input/output error");
+      }
+      store.sync();
+    }
+
+    @Override
+    public boolean isWritable() {
+      return store.isWritable();
+    }
+
+    @Override
+    public String describe() {
+      return store.describe();
+    }
+
+    @Override
+    public void close() {
+      store.close();
+    }
+  }
+
+  HeldSync heldSyncWriter(SqliteSync sync) throws StorageException {
+    file = dir.resolve("eye.db");
+    SqliteEventStore sqlite = new SqliteEventStore(file, sync);
+    sqlite.open(Set.of("shop"));
+    HeldSync store = new HeldSync(sqlite);
+    writer = new EventWriter(store, 1_000, metrics);
+    return store;
+  }
+
+  @Test
+  void withSyncFullARequestIsAnsweredOnlyAfterAnFsyncThatFollowsItsCommit() throws Exception {
+    HeldSync store = heldSyncWriter(SqliteSync.FULL);
+    writer.start();
+
+    CompletableFuture<WriteOutcome> first = queued(writer.submit(events("shop", "s-1", 2, "a")));
+    store.syncing.await();
+
+    // committed (readers see it) but not yet on stable storage: not answered
+    assertThat(scalar(file, "SELECT count(*) FROM events")).isEqualTo(2);
+    assertThat(first).isNotDone();
+    // the writer does not wait for the fsync: the next request is committed meanwhile
+    CompletableFuture<WriteOutcome> second = queued(writer.submit(events("shop", "s-1", 3, "b")));
+    await().until(() -> writer.depth() == 0);
+    assertThat(scalar(file, "SELECT count(*) FROM events")).isEqualTo(5);
+    assertThat(second).isNotDone();
+
+    store.release.countDown();
+
+    assertThat(first.join()).isEqualTo(new WriteOutcome(2, 0));
+    assertThat(second.join()).isEqualTo(new WriteOutcome(3, 0));
+    assertThat(metrics.syncedTransactions.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aFailedFsyncFailsItsRequestsAndTheirRetryIsCountedAsDuplicates() throws Exception {
+    HeldSync store = heldSyncWriter(SqliteSync.FULL);
+    store.failNext.set(true);
+    store.release.countDown();
+    writer.start();
+
+    CompletableFuture<WriteOutcome> failed = queued(writer.submit(events("shop", "s-1", 2, "a")));
+
+    assertThatThrownBy(failed::join).hasCauseInstanceOf(StorageException.class)
+        .hasMessageContaining("fsync failed");
+    assertThat(metrics.failures.get()).isEqualTo(1);
+    // the sender retries the same events: they were committed, so nothing is stored twice
+    assertThat(queued(writer.submit(events("shop", "s-1", 2, "a"))).join()).isEqualTo(new WriteOutcome(0, 2));
+    assertThat(scalar(file, "SELECT count(*) FROM events")).isEqualTo(2);
+  }
+
+  @Test
+  void withSyncNormalNothingWaitsForAnFsync() throws Exception {
+    HeldSync store = heldSyncWriter(SqliteSync.NORMAL);
+    writer.start();
+
+    assertThat(queued(writer.submit(events("shop", "s-1", 2, "a"))).join()).isEqualTo(new WriteOutcome(2, 0));
+    assertThat(store.syncs.get()).isZero();
+  }
+
   static final class RecordingMetrics implements CollectorMetrics {
     final AtomicInteger transactions = new AtomicInteger();
     final AtomicInteger committedRequests = new AtomicInteger();
     final AtomicInteger committedRows = new AtomicInteger();
     final AtomicInteger failures = new AtomicInteger();
+    final AtomicInteger syncedTransactions = new AtomicInteger();
     volatile IntSupplier depthGauge;
     final Set<String> committingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -373,6 +498,11 @@ class EventWriterTest {
     @Override
     public void writerFailed() {
       failures.incrementAndGet();
+    }
+
+    @Override
+    public void writerSynced(int transactions, long syncNanos) {
+      syncedTransactions.addAndGet(transactions);
     }
 
     @Override

@@ -7,7 +7,10 @@ import io.theeye.collector.storage.StorageException;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
 import io.theeye.model.Timestamps;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,6 +45,12 @@ import org.sqlite.SQLiteConfig;
  * session touched is then updated once with the count, minimum and maximum {@code occurred_at} of the
  * events actually inserted. Readers on other connections see the data as of the last commit and never
  * block the writer.
+ *
+ * <p>With {@link SqliteSync#FULL} the store {@linkplain #syncsSeparately() syncs separately}: SQLite
+ * commits with {@code synchronous=NORMAL} (the WAL is written, not fsynced, so the file is always
+ * consistent) and {@link #sync()} fsyncs the WAL file, which makes every transaction committed before
+ * it durable — what {@code synchronous=FULL} does inside each commit, moved off the writer thread, so
+ * that one fsync can cover several commits and the next transaction need not wait for it.
  *
  * <pre>{@code
  * try (EventStore store = new SqliteEventStore(Path.of("eye.db"), SqliteSync.FULL)) {
@@ -117,6 +126,10 @@ public final class SqliteEventStore implements EventStore {
   private PreparedStatement insertApp;
   private PreparedStatement insertRejected;
 
+  /** The WAL file, opened on the first {@link #sync()}; guarded by {@link #syncLock}. */
+  private FileChannel wal;
+  private final Object syncLock = new Object();
+
   private volatile boolean opened;
   private volatile boolean closed;
   private volatile long lastFailureNanos;
@@ -183,7 +196,8 @@ public final class SqliteEventStore implements EventStore {
           throw new SQLException("could not switch " + file + " to WAL mode");
         }
       }
-      control.execute("PRAGMA synchronous = " + sync.pragmaValue());
+      // FULL: commits are synced by sync(), on the collector's sync thread.
+      control.execute("PRAGMA synchronous = " + (syncsSeparately() ? "NORMAL" : sync.pragmaValue()));
       control.execute("PRAGMA foreign_keys = ON");
       control.execute("PRAGMA cache_size = -" + CACHE_KIB);
       control.execute("PRAGMA temp_store = MEMORY");
@@ -505,6 +519,41 @@ public final class SqliteEventStore implements EventStore {
     }
   }
 
+  /** True for {@link SqliteSync#FULL}: {@link #sync()} fsyncs what {@link #write} committed. */
+  @Override
+  public boolean syncsSeparately() {
+    return sync == SqliteSync.FULL;
+  }
+
+  /**
+   * Fsyncs the WAL file, so every transaction committed before the call survives a power loss. SQLite
+   * keeps the WAL file (truncating it at most) while this store's connection is open, and copies
+   * checkpointed pages into the database file with an fsync of its own.
+   *
+   * @throws StorageException when the store is closed or the fsync fails
+   */
+  @Override
+  public void sync() throws StorageException {
+    if (!syncsSeparately()) {
+      return;
+    }
+    synchronized (syncLock) {
+      if (!opened || closed) {
+        throw new StorageException("the store on " + file + (closed ? " is closed" : " is not open"));
+      }
+      try {
+        if (wal == null) {
+          wal = FileChannel.open(Path.of(file.toAbsolutePath() + "-wal"), StandardOpenOption.WRITE);
+        }
+        wal.force(false);
+      } catch (IOException e) {
+        lastFailureNanos = System.nanoTime();
+        lastWriteFailed = true;
+        throw new StorageException("could not sync the SQLite WAL of " + file + ": " + e, e);
+      }
+    }
+  }
+
   /**
    * False once the store is closed, and for a few seconds after a failed write (unless a later write
    * succeeded), so {@code GET /ready} turns away traffic while the disk is full or the file is locked,
@@ -535,6 +584,16 @@ public final class SqliteEventStore implements EventStore {
   }
 
   private void closeQuietly() {
+    synchronized (syncLock) {
+      if (wal != null) {
+        try {
+          wal.close();
+        } catch (IOException e) {
+          LOG.debug("could not close the WAL file's channel", e);
+        }
+        wal = null;
+      }
+    }
     if (connection == null) {
       return;
     }

@@ -426,6 +426,27 @@ class SqliteEventStoreTest {
   }
 
   @Test
+  void fullLeavesTheFsyncToSyncWhichFailsOnceClosed() throws Exception {
+    assertThat(store.syncsSeparately()).isTrue();
+    store.write(List.of(request("shop", event("e-1", "s-1", "2021-01-01 09:00:00"))));
+
+    store.sync();
+    store.sync();
+
+    store.close();
+    assertThatThrownBy(store::sync).isInstanceOf(StorageException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void normalSyncsNothing() throws Exception {
+    try (SqliteEventStore normal = new SqliteEventStore(dir.resolve("normal.db"), SqliteSync.NORMAL)) {
+      normal.open(Set.of("shop"));
+      assertThat(normal.syncsSeparately()).isFalse();
+      normal.sync();
+    }
+  }
+
+  @Test
   void describeNamesTheFileAndSyncMode() {
     assertThat(store.describe()).contains(file.getFileName().toString()).contains("synchronous=full");
   }
