@@ -41,9 +41,10 @@ import org.sqlite.SQLiteConfig;
  *
  * <p>One {@link #write} is one {@code BEGIN IMMEDIATE} transaction: events are inserted with {@code ON
  * CONFLICT DO NOTHING} on {@code (app, event_id)}, so the first occurrence of an id is accepted and every
- * later one (in the same request, a later request, or a later transaction) counts as a duplicate; each
- * session touched is then updated once with the count, minimum and maximum {@code occurred_at} of the
- * events actually inserted. Readers on other connections see the data as of the last commit and never
+ * later one (in the same request, a later request, or a later transaction) counts as a duplicate; a
+ * session seen for the first time then gets its row, if any of its events was inserted. A session's
+ * count, earliest and latest {@code occurred_at} are not stored: the {@code sessions} view derives them
+ * from the session index, so they are exact whoever writes. Readers on other connections see the data as of the last commit and never
  * block the writer.
  *
  * <p>With {@link SqliteSync#FULL} the store {@linkplain #syncsSeparately() syncs separately}: SQLite
@@ -96,11 +97,7 @@ public final class SqliteEventStore implements EventStore {
   private static final String INSERT_EVENT = "INSERT INTO eye_event"
       + " (app_key, event_id, session_key, type_key, occurred_at, received_at, seq, data)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_key, event_id) DO NOTHING";
-  private static final String INSERT_SESSION = "INSERT INTO eye_session"
-      + " (session_key, session_id, first_seen_at, last_seen_at, event_count) VALUES (?, ?, ?, ?, ?)";
-  private static final String UPDATE_SESSION = "UPDATE eye_session"
-      + " SET first_seen_at = min(first_seen_at, ?), last_seen_at = max(last_seen_at, ?),"
-      + " event_count = event_count + ? WHERE session_key = ?";
+  private static final String INSERT_SESSION = "INSERT INTO eye_session (session_key, session_id) VALUES (?, ?)";
   private static final String INSERT_REJECTED = "INSERT INTO eye_rejected"
       + " (received_at, app_key, reason, detail, event_id, session_id, category, name, raw)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -119,7 +116,6 @@ public final class SqliteEventStore implements EventStore {
   private PreparedStatement selectSession;
   private PreparedStatement maxSessionKey;
   private PreparedStatement insertSession;
-  private PreparedStatement updateSession;
   private PreparedStatement selectType;
   private PreparedStatement insertType;
   private PreparedStatement selectApp;
@@ -224,7 +220,6 @@ public final class SqliteEventStore implements EventStore {
         "SELECT session_key FROM eye_session WHERE session_id = ?");
     maxSessionKey = connection.prepareStatement("SELECT coalesce(max(session_key), 0) FROM eye_session");
     insertSession = connection.prepareStatement(INSERT_SESSION);
-    updateSession = connection.prepareStatement(UPDATE_SESSION);
     selectType = connection.prepareStatement(
         "SELECT type_key FROM eye_event_type WHERE category = ? AND name = ?");
     insertType = connection.prepareStatement(
@@ -250,9 +245,9 @@ public final class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Writes every request's events, session updates and rejected rows in one {@code BEGIN IMMEDIATE}
+   * Writes every request's events, new sessions and rejected rows in one {@code BEGIN IMMEDIATE}
    * transaction. The first copy of an {@code (app, event_id)} is accepted, every later one (in this call
-   * or any earlier) is a duplicate; sessions move only by the events actually inserted.
+   * or any earlier) is a duplicate; a new session is recorded only if one of its events was inserted.
    *
    * @return one outcome per request, in order
    * @throws StorageException when anything fails; then nothing of the call was committed
@@ -298,7 +293,6 @@ public final class SqliteEventStore implements EventStore {
       rejectedCount += request.rejected().size();
     }
     long[] sessionOf = new long[eventCount];
-    String[] occurredOf = new String[eventCount];
     int i = 0;
     for (WriteRequest request : requests) {
       long app = appKey(request.appId(), tx);
@@ -306,12 +300,11 @@ public final class SqliteEventStore implements EventStore {
       for (EventRow event : request.events()) {
         long session = sessionKey(event.sessionId(), tx);
         long type = typeKey(event.category(), event.name(), tx);
-        String occurredAt = Timestamps.format(event.occurredAt());
         insertEvent.setLong(1, app);
         insertEvent.setString(2, event.eventId());
         insertEvent.setLong(3, session);
         insertEvent.setLong(4, type);
-        insertEvent.setString(5, occurredAt);
+        insertEvent.setString(5, Timestamps.format(event.occurredAt()));
         insertEvent.setString(6, receivedAt);
         if (event.seq() == null) {
           insertEvent.setNull(7, Types.INTEGER);
@@ -321,68 +314,47 @@ public final class SqliteEventStore implements EventStore {
         insertEvent.setString(8, event.dataJson());
         insertEvent.addBatch();
         sessionOf[i] = session;
-        occurredOf[i] = occurredAt;
         i++;
       }
     }
     int[] changes = eventCount == 0 ? new int[0] : insertEvent.executeBatch();
 
     List<WriteOutcome> outcomes = new ArrayList<>(requests.size());
-    Map<Long, SessionTotals> totals = new LinkedHashMap<>();
     i = 0;
     for (WriteRequest request : requests) {
       int accepted = 0;
       for (int end = i + request.events().size(); i < end; i++) {
         if (changes[i] > 0) {
           accepted++;
-          totals.computeIfAbsent(sessionOf[i], k -> new SessionTotals()).add(occurredOf[i]);
+          String newSessionId = tx.newSessionIds.get(sessionOf[i]);
+          if (newSessionId != null) {
+            tx.insertedSessions.putIfAbsent(newSessionId, sessionOf[i]);
+          }
         }
       }
       outcomes.add(new WriteOutcome(accepted, request.events().size() - accepted));
     }
-    writeSessions(totals, tx);
+    writeSessions(tx);
     if (rejectedCount > 0) {
       writeRejected(requests, tx);
     }
     return outcomes;
   }
 
-  private void writeSessions(Map<Long, SessionTotals> totals, Transaction tx) throws SQLException {
-    boolean inserts = false;
-    boolean updates = false;
-    for (Map.Entry<Long, SessionTotals> entry : totals.entrySet()) {
-      long key = entry.getKey();
-      SessionTotals t = entry.getValue();
-      String newSessionId = tx.newSessionIds.get(key);
-      if (newSessionId != null) {
-        insertSession.setLong(1, key);
-        insertSession.setString(2, newSessionId);
-        insertSession.setString(3, t.first);
-        insertSession.setString(4, t.last);
-        insertSession.setInt(5, t.count);
-        insertSession.addBatch();
-        tx.insertedSessions.put(newSessionId, key);
-        inserts = true;
-      } else {
-        updateSession.setString(1, t.first);
-        updateSession.setString(2, t.last);
-        updateSession.setInt(3, t.count);
-        updateSession.setLong(4, key);
-        updateSession.addBatch();
-        updates = true;
-      }
+  /**
+   * Inserts the rows of the sessions first seen in this transaction that got an event (their events'
+   * deferred foreign keys are satisfied at commit).
+   */
+  private void writeSessions(Transaction tx) throws SQLException {
+    if (tx.insertedSessions.isEmpty()) {
+      return;
     }
-    if (inserts) {
-      insertSession.executeBatch();
+    for (Map.Entry<String, Long> entry : tx.insertedSessions.entrySet()) {
+      insertSession.setLong(1, entry.getValue());
+      insertSession.setString(2, entry.getKey());
+      insertSession.addBatch();
     }
-    if (updates) {
-      int[] updated = updateSession.executeBatch();
-      for (int count : updated) {
-        if (count != 1) {
-          throw new SQLException("a session row disappeared during the transaction");
-        }
-      }
-    }
+    insertSession.executeBatch();
   }
 
   private void writeRejected(List<WriteRequest> requests, Transaction tx) throws SQLException {
@@ -508,7 +480,7 @@ public final class SqliteEventStore implements EventStore {
 
   private void clearBatches() {
     for (PreparedStatement statement : new PreparedStatement[] {
-        insertEvent, insertSession, updateSession, insertRejected}) {
+        insertEvent, insertSession, insertRejected}) {
       try {
         if (statement != null) {
           statement.clearBatch();
@@ -629,22 +601,5 @@ public final class SqliteEventStore implements EventStore {
     final Map<Long, String> newSessionIds = new HashMap<>();
     final Map<String, Long> insertedSessions = new HashMap<>();
     long nextSessionKey;
-  }
-
-  /** Count, earliest and latest {@code occurred_at} of a session's events inserted now. */
-  private static final class SessionTotals {
-    int count;
-    String first;
-    String last;
-
-    void add(String occurredAt) {
-      count++;
-      if (first == null || occurredAt.compareTo(first) < 0) {
-        first = occurredAt;
-      }
-      if (last == null || occurredAt.compareTo(last) > 0) {
-        last = occurredAt;
-      }
-    }
   }
 }

@@ -249,7 +249,7 @@ class SqliteEventStoreTest {
 
   @Test
   void aNewFileGetsTheLatestSchemaVersion() throws Exception {
-    assertThat(scalar(file, "PRAGMA user_version")).isEqualTo(SqliteSchema.latestVersion()).isEqualTo(1);
+    assertThat(scalar(file, "PRAGMA user_version")).isEqualTo(SqliteSchema.latestVersion()).isEqualTo(2);
     assertThat(query(file, "PRAGMA journal_mode")).containsExactly(List.of("wal"));
   }
 
@@ -261,7 +261,7 @@ class SqliteEventStoreTest {
       other.write(List.of(request("shop", event("e-1", "s-1", "2021-01-01 09:00:00"))));
     }
 
-    assertThat(scalar(empty, "PRAGMA user_version")).isEqualTo(1);
+    assertThat(scalar(empty, "PRAGMA user_version")).isEqualTo(2);
     assertThat(scalar(empty, "SELECT count(*) FROM events")).isEqualTo(1);
   }
 
@@ -276,11 +276,43 @@ class SqliteEventStoreTest {
         event("e-1", "s-1", "2021-01-01 09:00:00"), event("e-2", "s-1", "2021-01-01 09:05:00"))));
 
     assertThat(outcomes).containsExactly(new WriteOutcome(1, 1));
-    assertThat(scalar(file, "PRAGMA user_version")).isEqualTo(1);
+    assertThat(scalar(file, "PRAGMA user_version")).isEqualTo(2);
     assertThat(query(file, "SELECT session_id, event_count, last_seen_at FROM sessions"))
         .containsExactly(List.of("s-1", "2", "2021-01-01 09:05:00.000000"));
     assertThat(query(file, "SELECT app_id FROM applications ORDER BY app_id"))
         .containsExactly(List.of("blog"), List.of("shop"));
+  }
+
+  @Test
+  void aVersion1FileIsMigratedWithItsSessionsAndEventsIntact() throws Exception {
+    store.close();
+    Path old = dir.resolve("v1.db");
+    try (Connection c = reader(old); Statement s = c.createStatement()) {
+      for (String sql : SqliteSchema.MIGRATIONS.get(0).statements()) {
+        s.execute(sql);
+      }
+      s.execute("PRAGMA user_version = 1");
+      s.execute("INSERT INTO eye_app (app_key, app_id) VALUES (1, 'shop')");
+      s.execute("INSERT INTO eye_event_type (type_key, category, name) VALUES (1, 'page interaction', 'pageview')");
+      s.execute("INSERT INTO eye_session VALUES (7, 's-1', '2021-01-01 09:00:00.000000',"
+          + " '2021-01-01 09:05:00.000000', 2)");
+      s.execute("INSERT INTO eye_event (app_key, event_id, session_key, type_key, occurred_at, received_at, seq, data)"
+          + " VALUES (1, 'e-1', 7, 1, '2021-01-01 09:00:00.000000', '2021-01-01 09:10:00.000000', 0, '{}'),"
+          + " (1, 'e-2', 7, 1, '2021-01-01 09:05:00.000000', '2021-01-01 09:10:00.000000', 1, '{}')");
+    }
+
+    store = new SqliteEventStore(old, SqliteSync.FULL);
+    store.open(Set.of("shop"));
+    List<WriteOutcome> outcomes = store.write(List.of(request("shop",
+        event("e-2", "s-1", "2021-01-01 09:05:00"), event("e-3", "s-1", "2021-01-01 08:55:00"))));
+
+    assertThat(scalar(old, "PRAGMA user_version")).isEqualTo(2);
+    assertThat(outcomes).containsExactly(new WriteOutcome(1, 1));
+    assertThat(query(old, "SELECT session_id, first_seen_at, last_seen_at, event_count FROM sessions"))
+        .containsExactly(List.of("s-1", "2021-01-01 08:55:00.000000", "2021-01-01 09:05:00.000000", "3"));
+    assertThat(query(old, "SELECT event_id FROM events WHERE session_id = 's-1' ORDER BY occurred_at, seq, id"))
+        .containsExactly(List.of("e-3"), List.of("e-1"), List.of("e-2"));
+    assertThat(query(old, "PRAGMA foreign_key_check")).isEmpty();
   }
 
   @Test
@@ -399,8 +431,9 @@ class SqliteEventStoreTest {
           // a second copy of (app, event_id)
           "INSERT INTO eye_event (app_key, event_id, session_key, type_key, occurred_at, received_at, seq, data)"
               + " SELECT app_key, event_id, session_key, type_key, occurred_at, received_at, seq, data FROM eye_event",
-          "UPDATE eye_session SET event_count = 0",
-          "UPDATE eye_session SET first_seen_at = '2099-01-01 00:00:00.000000'",
+          // a session that still has events, or one without an id
+          "DELETE FROM eye_session",
+          "INSERT INTO eye_session (session_id) VALUES ('')",
           "UPDATE eye_event SET seq = -1",
           "UPDATE eye_event SET occurred_at = '2021-01-01T09:00:00Z'",
           "UPDATE eye_event SET data = '[1, 2]'",
