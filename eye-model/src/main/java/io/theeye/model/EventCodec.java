@@ -1,21 +1,28 @@
 package io.theeye.model;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,6 +55,29 @@ public final class EventCodec {
 
   private static final byte[] ENVELOPE_EVENTS_ONLY = "{\"events\":[".getBytes(StandardCharsets.UTF_8);
   private static final byte[] ENVELOPE_END = "]}".getBytes(StandardCharsets.UTF_8);
+
+  /** The fields' names, quoted and encoded once. */
+  private static final SerializedString[] TEXT_FIELDS = {
+      new SerializedString("event_id"), new SerializedString("session_id"), new SerializedString("category"),
+      new SerializedString("name")};
+  private static final SerializedString TIMESTAMP = new SerializedString("timestamp");
+  private static final SerializedString SEQ = new SerializedString("seq");
+  private static final SerializedString DATA = new SerializedString("data");
+
+  /**
+   * {@link #MAPPER}'s factory without buffer recycling: an encoder's generator lives as long as its
+   * thread, and holding one of Jackson's per-thread recycled buffers that long would make every other
+   * Jackson generator on that thread (the application's own) allocate a fresh one.
+   */
+  private static final JsonFactory ENCODER_FACTORY = MAPPER.getFactory().rebuild()
+      .recyclerPool(JsonRecyclerPools.nonRecyclingPool())
+      .build();
+
+  /** {@code data}'s writer: no flush after the value (the encoder flushes once per event). */
+  private static final ObjectWriter DATA_WRITER =
+      MAPPER.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+
+  private static final ThreadLocal<Encoder> ENCODERS = ThreadLocal.withInitial(Encoder::new);
 
   private final int maxEventsPerRequest;
   private final int maxDataBytes;
@@ -302,51 +332,171 @@ public final class EventCodec {
 
   /** Serializes an {@link Event}. */
   public static EncodedEvent encode(Event event) throws JsonProcessingException {
+    Long seq = event.seq();
     return encode(event.eventId(), event.sessionId(), event.category(), event.name(), event.data(),
-        event.timestamp(), event.seq());
+        event.timestamp(), seq == null ? -1 : seq);
   }
 
   /**
    * Serializes one event from its parts, writing {@code data} (a {@code Map}, a Jackson tree, or any
    * value Jackson can serialize as an object) straight into the output, so it is serialized only once.
    *
+   * @param seq the sequence number, or {@code null} to leave it out
    * @throws JsonProcessingException when {@code data} cannot be serialized
    */
   public static EncodedEvent encode(String eventId, String sessionId, String category, String name,
       Object data, Instant timestamp, Long seq) throws JsonProcessingException {
-    try (ByteArrayBuilder out = new ByteArrayBuilder(256);
-        JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+    return encode(eventId, sessionId, category, name, data, timestamp, seq == null ? -1 : seq.longValue());
+  }
+
+  /**
+   * As {@link #encode(String, String, String, String, Object, Instant, Long)}, with a primitive
+   * {@code seq}: a negative one is left out.
+   *
+   * <p>This is the client's {@code track()} path, so each thread keeps one Jackson generator writing
+   * into one growable buffer and reuses them event after event (about 14 KB per thread that encodes); a call
+   * made while the same thread is already encoding — a {@code data} value whose serialization tracks an
+   * event — gets a fresh pair instead.
+   *
+   * @throws JsonProcessingException when {@code data} cannot be serialized
+   */
+  public static EncodedEvent encode(String eventId, String sessionId, String category, String name,
+      Object data, Instant timestamp, long seq) throws JsonProcessingException {
+    // One method from the thread's encoder to the bytes, rather than a small wrapper around a worker:
+    // a small method is inlined into its callers, and the JIT would compile all of Jackson's writing
+    // below it once more into each of them.
+    Encoder encoder = ENCODERS.get();
+    if (encoder.busy) {
+      encoder = new Encoder();
+    }
+    encoder.busy = true;
+    Encoder.Output out = encoder.out;
+    boolean done = false;
+    try {
+      JsonGenerator g = encoder.generator();
       g.writeStartObject();
       if (eventId != null) {
-        g.writeStringField("event_id", eventId);
+        g.writeFieldName(TEXT_FIELDS[0]);
+        g.writeString(eventId);
       }
-      g.writeStringField("session_id", sessionId);
-      g.writeStringField("category", category);
-      g.writeStringField("name", name);
-      g.writeStringField("timestamp", Timestamps.format(timestamp));
-      if (seq != null) {
-        g.writeNumberField("seq", seq);
+      g.writeFieldName(TEXT_FIELDS[1]);
+      g.writeString(sessionId);
+      g.writeFieldName(TEXT_FIELDS[2]);
+      g.writeString(category);
+      g.writeFieldName(TEXT_FIELDS[3]);
+      g.writeString(name);
+      g.writeFieldName(TIMESTAMP);
+      char[] stamp = encoder.stamp;
+      if (Timestamps.format(timestamp, stamp)) {
+        g.writeString(stamp, 0, stamp.length);
+      } else {
+        g.writeString(Timestamps.format(timestamp));
       }
-      g.writeFieldName("data");
-      g.flush();
-      int before = out.size();
+      if (seq >= 0) {
+        g.writeFieldName(SEQ);
+        g.writeNumber(seq);
+      }
+      g.writeFieldName(DATA);
+      int before = out.size() + g.getOutputBuffered();
       if (data == null) {
         g.writeStartObject();
         g.writeEndObject();
       } else {
-        MAPPER.writeValue(g, data);
+        DATA_WRITER.writeValue(g, data);
       }
-      g.flush();
       // The generator writes the ':' separator together with the value.
-      int dataBytes = out.size() - before - 1;
+      int dataBytes = out.size() + g.getOutputBuffered() - before - 1;
       g.writeEndObject();
       g.flush();
-      return new EncodedEvent(out.toByteArray(), dataBytes);
+      EncodedEvent encoded = new EncodedEvent(out.toByteArray(), dataBytes);
+      done = true;
+      return encoded;
     } catch (JsonProcessingException e) {
       throw e;
     } catch (IOException e) {
-      // ByteArrayBuilder does no I/O; anything else is a serialization problem of the data.
+      // Output does no I/O; anything else is a serialization problem of the data.
       throw new UncheckedIOException(e);
+    } finally {
+      if (!done) {
+        // A failure leaves the generator inside the event's object: start afresh next time.
+        encoder.discardGenerator();
+      }
+      out.reset(Encoder.KEEP_BYTES);
+      encoder.busy = false;
+    }
+  }
+
+  /** One thread's generator, its output buffer, and room for a timestamp's text. */
+  private static final class Encoder {
+    /** A buffer grown past this by a large event is let go afterwards. */
+    static final int KEEP_BYTES = 16 * 1024;
+
+    final Output out = new Output();
+    /** The timestamp's text, {@code YYYY-MM-DD HH:MM:SS.ffffff}. */
+    final char[] stamp = new char[26];
+    private JsonGenerator generator;
+    boolean busy;
+
+    JsonGenerator generator() throws IOException {
+      if (generator == null) {
+        generator = ENCODER_FACTORY.createGenerator(out);
+        generator.setCodec(MAPPER);
+        // Events are written one after another as root values; nothing goes between them.
+        generator.setRootValueSeparator(null);
+      }
+      return generator;
+    }
+
+    void discardGenerator() {
+      JsonGenerator g = generator;
+      generator = null;
+      if (g != null) {
+        try {
+          g.close();
+        } catch (IOException | RuntimeException ignored) {
+          // Only its buffer is lost; the next event gets a new generator.
+        }
+      }
+    }
+
+    /** A growable byte buffer; unsynchronized, unlike {@code ByteArrayOutputStream}. */
+    static final class Output extends OutputStream {
+      private static final int INITIAL_BYTES = 1024;
+
+      private byte[] buf = new byte[INITIAL_BYTES];
+      private int count;
+
+      @Override
+      public void write(int b) {
+        if (count == buf.length) {
+          buf = Arrays.copyOf(buf, buf.length * 2);
+        }
+        buf[count++] = (byte) b;
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        if (len > buf.length - count) {
+          buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + len));
+        }
+        System.arraycopy(b, off, buf, count, len);
+        count += len;
+      }
+
+      int size() {
+        return count;
+      }
+
+      byte[] toByteArray() {
+        return Arrays.copyOf(buf, count);
+      }
+
+      void reset(int keepBytes) {
+        count = 0;
+        if (buf.length > keepBytes) {
+          buf = new byte[INITIAL_BYTES];
+        }
+      }
     }
   }
 
@@ -362,21 +512,34 @@ public final class EventCodec {
       size += e.length;
     }
     try (ByteArrayBuilder out = new ByteArrayBuilder(size)) {
-      if (sentAt == null) {
-        out.write(ENVELOPE_EVENTS_ONLY);
-      } else {
-        out.write(("{\"sent_at\":\"" + Timestamps.format(sentAt) + "\",\"events\":[")
-            .getBytes(StandardCharsets.UTF_8));
-      }
-      for (int i = 0; i < encodedEvents.size(); i++) {
-        if (i > 0) {
-          out.write(',');
-        }
-        out.write(encodedEvents.get(i));
-      }
-      out.write(ENVELOPE_END);
+      envelope(sentAt, encodedEvents, out);
       return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Writes the envelope of {@link #envelope(Instant, List)} to {@code out}, for a sender that reuses
+   * one buffer for every body.
+   *
+   * @param sentAt the send time, or {@code null} to leave {@code sent_at} out
+   * @throws IOException when {@code out} does
+   */
+  public static void envelope(Instant sentAt, List<byte[]> encodedEvents, OutputStream out) throws IOException {
+    if (sentAt == null) {
+      out.write(ENVELOPE_EVENTS_ONLY);
+    } else {
+      out.write(("{\"sent_at\":\"" + Timestamps.format(sentAt) + "\",\"events\":[")
+          .getBytes(StandardCharsets.UTF_8));
+    }
+    for (int i = 0, n = encodedEvents.size(); i < n; i++) {
+      if (i > 0) {
+        out.write(',');
+      }
+      out.write(encodedEvents.get(i));
+    }
+    out.write(ENVELOPE_END);
   }
 
   /** Writes a whole batch as an envelope. */

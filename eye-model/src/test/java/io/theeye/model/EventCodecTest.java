@@ -213,6 +213,73 @@ class EventCodecTest {
   }
 
   @Test
+  void eachEncodedEventIsExactlyOneObjectWhenAThreadEncodesMany() throws Exception {
+    // A thread reuses one generator for every event: nothing of one event may leak into the next.
+    Instant at = Instant.parse("2021-01-01T09:15:27.243860Z");
+    for (int i = 0; i < 3; i++) {
+      EventCodec.EncodedEvent e = EventCodec.encode("e-" + i, "s-1", "page interaction", "pageview",
+          Map.of("path", "/" + i), at, (long) i);
+      assertThat(new String(e.json(), StandardCharsets.UTF_8)).isEqualTo("{\"event_id\":\"e-" + i
+          + "\",\"session_id\":\"s-1\",\"category\":\"page interaction\",\"name\":\"pageview\","
+          + "\"timestamp\":\"2021-01-01 09:15:27.243860\",\"seq\":" + i + ",\"data\":{\"path\":\"/" + i + "\"}}");
+      assertThat(e.dataBytes()).isEqualTo("{\"path\":\"/0\"}".length());
+    }
+  }
+
+  @Test
+  void aFailedEncodingLeavesNothingBehindForTheNextEvent() throws Exception {
+    Map<String, Object> broken = new LinkedHashMap<>();
+    broken.put("fine", "value");
+    broken.put("bad", new Object()); // no properties: Jackson refuses it
+    Instant at = Instant.parse("2021-01-01T09:15:27Z");
+    assertThatThrownBy(() -> EventCodec.encode("e-1", "s", "c", "n", broken, at, 0L))
+        .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
+
+    EventCodec.EncodedEvent next = EventCodec.encode("e-2", "s", "c", "n", Map.of("k", "v"), at, 1L);
+    assertThat(new String(next.json(), StandardCharsets.UTF_8)).isEqualTo("{\"event_id\":\"e-2\","
+        + "\"session_id\":\"s\",\"category\":\"c\",\"name\":\"n\",\"timestamp\":\"2021-01-01 09:15:27.000000\","
+        + "\"seq\":1,\"data\":{\"k\":\"v\"}}");
+  }
+
+  /** A bean whose serialization encodes another event on the same thread, as a tracking getter would. */
+  public static final class Reentrant {
+    private byte[] inner;
+
+    public String getValue() throws Exception {
+      inner = EventCodec.encode("inner", "s", "c", "n", Map.of("k", "v"), Instant.EPOCH, -1L).json();
+      return "outer";
+    }
+  }
+
+  @Test
+  void encodingFromInsideAnEncodingGetsItsOwnGenerator() throws Exception {
+    Reentrant bean = new Reentrant();
+    EventCodec.EncodedEvent outer = EventCodec.encode("outer", "s", "c", "n", Map.of("bean", bean),
+        Instant.EPOCH, -1L);
+    assertThat(new String(outer.json(), StandardCharsets.UTF_8)).endsWith(
+        "\"data\":{\"bean\":{\"value\":\"outer\"}}}");
+    assertThat(new String(bean.inner, StandardCharsets.UTF_8)).isEqualTo("{\"event_id\":\"inner\","
+        + "\"session_id\":\"s\",\"category\":\"c\",\"name\":\"n\",\"timestamp\":\"1970-01-01 00:00:00.000000\","
+        + "\"data\":{\"k\":\"v\"}}");
+  }
+
+  @Test
+  void aLargeEventThenASmallOneAreBothWhole() throws Exception {
+    String big = "x".repeat(100_000);
+    byte[] large = EventCodec.encode("e-1", "s", "c", "n", Map.of("big", big), Instant.EPOCH, -1L).json();
+    byte[] small = EventCodec.encode("e-2", "s", "c", "n", Map.of("k", "v"), Instant.EPOCH, -1L).json();
+    assertThat(new String(large, StandardCharsets.UTF_8)).contains(big).endsWith("\"}}");
+    assertThat(new String(small, StandardCharsets.UTF_8)).startsWith("{\"event_id\":\"e-2\"").endsWith("{\"k\":\"v\"}}");
+  }
+
+  @Test
+  void aTimestampBeyondYear9999IsStillWritten() throws Exception {
+    Instant far = Instant.parse("+12021-01-01T09:15:27.243860Z");
+    byte[] json = EventCodec.encode("e-1", "s", "c", "n", null, far, -1L).json();
+    assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"timestamp\":\"" + Timestamps.format(far) + "\"");
+  }
+
+  @Test
   void writesABatchOfEvents() throws Exception {
     ObjectNode data = EventCodec.MAPPER.createObjectNode().put("element", "chat bubble");
     Event event = Event.builder().eventId(Uuid7.next()).sessionId("s").category("c").name("n")
