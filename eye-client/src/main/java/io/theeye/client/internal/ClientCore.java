@@ -13,7 +13,6 @@ import io.theeye.model.EyeProtocol;
 import io.theeye.model.IngestResult;
 import io.theeye.model.Signatures;
 import io.theeye.model.Uuid7;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -502,37 +501,48 @@ public final class ClientCore {
     }
   }
 
+  /** The sender's scratch buffers, reused for every body: the JSON, and its gzipped form. */
+  private final BodyBuffer bodyBuffer = new BodyBuffer();
+  private final BodyBuffer gzipBuffer = new BodyBuffer();
+
+  /** Runs on the sender thread only (it owns the scratch buffers). */
   private Batch assemble(List<PendingEvent> events, long eventBytes) {
     List<byte[]> jsons = new ArrayList<>(events.size());
     for (PendingEvent e : events) {
       jsons.add(e.json);
     }
-    byte[] body = EventCodec.envelope(clock.instant(), jsons);
+    byte[] body;
     boolean gzipped = false;
-    if (body.length >= config.gzipThreshold()) {
-      byte[] compressed = gzip(body);
-      if (compressed.length < body.length) {
-        body = compressed;
-        gzipped = true;
+    try {
+      bodyBuffer.reset();
+      EventCodec.envelope(clock.instant(), jsons, bodyBuffer);
+      body = null;
+      if (bodyBuffer.size() >= config.gzipThreshold()) {
+        gzipBuffer.reset();
+        try (GZIPOutputStream gz = new FastGzip(gzipBuffer)) {
+          gz.write(bodyBuffer.array(), 0, bodyBuffer.size());
+        }
+        if (gzipBuffer.size() < bodyBuffer.size()) {
+          body = gzipBuffer.toByteArray();
+          gzipped = true;
+        }
       }
+      if (body == null) {
+        body = bodyBuffer.toByteArray();
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("assembling the body in memory failed", e);
+    } finally {
+      bodyBuffer.release();
+      gzipBuffer.release();
     }
     long deadline = saturatedAdd(clock.millis(), retryBudgetMillis);
     return new Batch(events, eventBytes, body, gzipped, deadline);
   }
 
-  private static byte[] gzip(byte[] body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 64);
-    try (GZIPOutputStream gz = new FastGzip(out)) {
-      gz.write(body);
-    } catch (IOException e) {
-      throw new IllegalStateException("gzip into memory failed", e);
-    }
-    return out.toByteArray();
-  }
-
   /** JSON compresses well even at the fastest level, and the sender thread's time is the budget. */
   private static final class FastGzip extends GZIPOutputStream {
-    FastGzip(ByteArrayOutputStream out) throws IOException {
+    FastGzip(BodyBuffer out) throws IOException {
       super(out, 8192);
       def.setLevel(Deflater.BEST_SPEED);
     }
