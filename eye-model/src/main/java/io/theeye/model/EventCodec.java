@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads and writes The Eye's JSON bodies with Jackson.
@@ -402,7 +403,7 @@ public final class EventCodec {
         g.writeStartObject();
         g.writeEndObject();
       } else {
-        DATA_WRITER.writeValue(g, data);
+        writeValue(g, data);
       }
       // The generator writes the ':' separator together with the value.
       int dataBytes = out.size() + g.getOutputBuffered() - before - 1;
@@ -424,6 +425,58 @@ public final class EventCodec {
       out.reset(Encoder.KEEP_BYTES);
       encoder.busy = false;
     }
+  }
+
+  private static final Module JAVA_BASE = Object.class.getModule();
+
+  /**
+   * Writes {@code value} as {@link #MAPPER} would. What event data is made of — maps with string keys,
+   * lists, strings, integers, longs, doubles, booleans, {@code null} — goes straight to the generator's
+   * matching call, which is what Jackson's own serializers for those types make; anything else (records,
+   * beans, other numbers, dates, trees, a map with a key that is not a string, an application's own map
+   * class) goes through Jackson's serializers from that point down. Per event, that skips the serializer
+   * provider Jackson creates for each {@code writeValue} and its lookups, and a good deal of code for the
+   * JIT to compile before the client runs at full speed.
+   */
+  private static void writeValue(JsonGenerator g, Object value) throws IOException {
+    if (value instanceof String text) {
+      g.writeString(text);
+    } else if (value instanceof Map<?, ?> map && map.getClass().getModule() == JAVA_BASE && hasStringKeys(map)) {
+      g.writeStartObject(map, map.size());
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        g.writeFieldName((String) e.getKey());
+        writeValue(g, e.getValue());
+      }
+      g.writeEndObject();
+    } else if (value instanceof List<?> list && list.getClass().getModule() == JAVA_BASE) {
+      int n = list.size();
+      g.writeStartArray(list, n);
+      for (Object element : list) {
+        writeValue(g, element);
+      }
+      g.writeEndArray();
+    } else if (value == null) {
+      g.writeNull();
+    } else if (value instanceof Integer i) {
+      g.writeNumber(i.intValue());
+    } else if (value instanceof Long l) {
+      g.writeNumber(l.longValue());
+    } else if (value instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (value instanceof Double d) {
+      g.writeNumber(d.doubleValue());
+    } else {
+      DATA_WRITER.writeValue(g, value);
+    }
+  }
+
+  private static boolean hasStringKeys(Map<?, ?> map) {
+    for (Object key : map.keySet()) {
+      if (!(key instanceof String)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** One thread's generator, its output buffer, and room for a timestamp's text. */

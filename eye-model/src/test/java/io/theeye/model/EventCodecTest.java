@@ -226,6 +226,57 @@ class EventCodecTest {
     }
   }
 
+  /** A record, serialized by Jackson's bean serializer. */
+  public record Form(String firstName, int age) {}
+
+  /** An application's own map type, which Jackson serializes through its annotations. */
+  public static final class Tagged extends java.util.HashMap<String, Object> {
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String tag() {
+      return "tagged";
+    }
+  }
+
+  @Test
+  void dataIsWrittenExactlyAsTheMapperWritesIt() throws Exception {
+    Map<String, Object> nested = new LinkedHashMap<>();
+    nested.put("first_name", "John \"Q\" \u00e9\u20ac\uD83D\uDC41 \n\t\u0001");
+    nested.put("nothing", null);
+    Map<Object, Object> intKeys = new java.util.TreeMap<>(Map.of(2, "two", 1, "one"));
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("host", "www.ca.com");
+    data.put("form", nested);
+    data.put("numbers", List.of(1, 2L, 3.5, 1.1f, new java.math.BigDecimal("1e400"), Long.MAX_VALUE, Double.NaN));
+    data.put("flags", java.util.Arrays.asList(true, false, null));
+    data.put("empty", Map.of());
+    data.put("record", new Form("Jane", 41));
+    data.put("int keys", intKeys);
+    data.put("own map", new Tagged());
+    data.put("set", new java.util.TreeSet<>(List.of("b", "a")));
+    data.put("uuid", java.util.UUID.fromString("e2085be5-9137-4e4e-80b5-f1ffddc25423"));
+    data.put("date", new java.util.Date(0));
+    data.put("tree", EventCodec.MAPPER.createObjectNode().put("k", "v"));
+    data.put("chars", 'c');
+    data.put("array", new int[] {1, 2});
+
+    EventCodec.EncodedEvent e = EventCodec.encode("e-1", "s", "c", "n", data, Instant.EPOCH, -1L);
+
+    String json = new String(e.json(), StandardCharsets.UTF_8);
+    // Bytes, as the encoder writes them (Jackson's byte generator escapes a surrogate pair).
+    String expected = new String(EventCodec.MAPPER.writeValueAsBytes(data), StandardCharsets.UTF_8);
+    assertThat(json).endsWith("\"data\":" + expected + "}");
+    assertThat(e.dataBytes()).isEqualTo(expected.getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  @Test
+  void aMapWithANullKeyIsRefusedAsTheMapperRefusesIt() {
+    Map<String, Object> withNullKey = new java.util.HashMap<>();
+    withNullKey.put(null, "v");
+    assertThatThrownBy(() -> EventCodec.encode("e-1", "s", "c", "n", Map.of("inner", withNullKey), Instant.EPOCH, -1L))
+        .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class)
+        .hasMessageContaining("Null key");
+  }
+
   @Test
   void aFailedEncodingLeavesNothingBehindForTheNextEvent() throws Exception {
     Map<String, Object> broken = new LinkedHashMap<>();
