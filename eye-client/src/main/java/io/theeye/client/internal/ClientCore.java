@@ -78,6 +78,11 @@ public final class ClientCore {
   private final ClientConfig config;
   private final Clock clock;
   private final byte[] secret;
+  /**
+   * Signs with {@link #secret}, set up once rather than per request. Let go at close, with the secret
+   * (an attempt that still reads it then fails, and its batch is already given up on).
+   */
+  private volatile Signatures.Signer signer;
   private final EyeListener listener;
   private final boolean listening;
   private final Counters counters = new Counters();
@@ -117,6 +122,7 @@ public final class ClientCore {
     this.config = config;
     this.clock = config.clock();
     this.secret = config.secret();
+    this.signer = Signatures.signer(secret);
     this.listener = config.listener();
     this.listening = listener != EyeListener.NONE;
     this.retry = new RetryPolicy(config.initialBackoff(), config.maxBackoff(), config.maxRetryAfter(), clock);
@@ -563,7 +569,7 @@ public final class ClientCore {
       Request.Builder request = new Request.Builder()
           .url(config.eventsUrl())
           .header(EyeProtocol.HEADER_KEY_ID, config.keyId())
-          .header(EyeProtocol.HEADER_SIGNATURE, Signatures.header(secret, t, batch.body))
+          .header(EyeProtocol.HEADER_SIGNATURE, signer.header(t, batch.body))
           .header("User-Agent", USER_AGENT)
           .post(RequestBody.create(batch.body, JSON));
       if (batch.gzipped) {
@@ -802,6 +808,7 @@ public final class ClientCore {
     if (undelivered > 0) {
       log.warn("closed; {} event(s) tracked by this client were not delivered", undelivered);
     }
+    signer = null;
     Arrays.fill(secret, (byte) 0);
     closeResult.complete(undelivered);
     return undelivered;
