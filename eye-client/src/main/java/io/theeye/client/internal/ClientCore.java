@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -513,10 +514,17 @@ public final class ClientCore {
 
   /** Runs on the sender thread only (it owns the scratch buffers). */
   private Batch assemble(List<PendingEvent> events, long eventBytes) {
-    List<byte[]> jsons = new ArrayList<>(events.size());
-    for (PendingEvent e : events) {
-      jsons.add(e.json);
-    }
+    List<byte[]> jsons = new AbstractList<>() {
+      @Override
+      public byte[] get(int index) {
+        return events.get(index).json;
+      }
+
+      @Override
+      public int size() {
+        return events.size();
+      }
+    };
     byte[] body;
     boolean gzipped = false;
     try {
