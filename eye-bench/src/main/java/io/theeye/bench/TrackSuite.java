@@ -16,11 +16,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * JMH micro-benchmarks with the GC profiler: {@code EyeClient.track()} on the caller's thread and
- * eye-model's batch parsing.
+ * JMH micro-benchmarks with the GC profiler: {@code EyeClient.track()} on the caller's thread, and
+ * eye-model's encoding of one event (what {@code track()} serializes) and parsing of a batch.
  */
 @Command(name = "track", mixinStandardHelpOptions = true,
-    description = "JMH: EyeClient.track() on the caller thread and EventCodec.parse of a 100-event batch (-prof gc).")
+    description = "JMH: EyeClient.track() on the caller thread, EventCodec.encode of one event and EventCodec.parse "
+        + "of a 100-event batch (-prof gc).")
 final class TrackSuite extends Suite {
 
   @Option(names = "--forks", description = "JMH forks per benchmark (default 2; --quick 1).")
@@ -57,6 +58,7 @@ final class TrackSuite extends Suite {
     // at what a burst of 200 ms leaves, not the millions of events a longer iteration would pile up.
     results.addAll(jmh(TrackBenchmark.class.getName(), f, warm * 5, i * 5, TimeValue.milliseconds(200),
         List.of("-Xmx2g", "-D" + TrackBenchmark.DROPPED_FILE_PROPERTY + "=" + droppedFile.toAbsolutePath())));
+    results.addAll(jmh(EncodeBenchmark.class.getName(), f, warm, i, TimeValue.seconds(1), List.of("-Xmx1g")));
     results.addAll(jmh(ParseBenchmark.class.getName(), f, warm, i, TimeValue.seconds(1), List.of("-Xmx1g")));
     for (RunResult r : results) {
       BenchmarkResult agg = r.getAggregatedResult();
@@ -82,6 +84,10 @@ final class TrackSuite extends Suite {
           }
         }
         report.result("dropped", dropped, "events");
+      }
+      if (name.equals("encode")) {
+        report.result("encode.ns_per_event", primary.getScore(), "ns");
+        report.result("encode.alloc_bytes_per_event", alloc, "B");
       }
       if (name.equals("parse100")) {
         report.result("parse100.us_per_op", primary.getScore(), "us");

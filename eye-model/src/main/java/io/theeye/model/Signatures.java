@@ -40,19 +40,70 @@ public final class Signatures {
   }
 
   static byte[] mac(byte[] secret, long t, byte[] body) {
-    Objects.requireNonNull(secret, "secret");
+    Mac mac = newMac(secret);
     Objects.requireNonNull(body, "body");
+    return mac(mac, t, body);
+  }
+
+  private static byte[] mac(Mac mac, long t, byte[] body) {
+    mac.update((t + ".").getBytes(StandardCharsets.US_ASCII));
+    return mac.doFinal(body);
+  }
+
+  private static Mac newMac(byte[] secret) {
+    Objects.requireNonNull(secret, "secret");
     if (secret.length == 0) {
       throw new IllegalArgumentException("secret must not be empty");
     }
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(new SecretKeySpec(secret, ALGORITHM));
-      mac.update((t + ".").getBytes(StandardCharsets.US_ASCII));
-      return mac.doFinal(body);
+      return mac;
     } catch (GeneralSecurityException e) {
       // HmacSHA256 is required of every Java platform.
       throw new IllegalStateException("HmacSHA256 is unavailable", e);
+    }
+  }
+
+  /**
+   * A signer for a sender that signs many requests with one secret: the provider lookup and the key
+   * set-up are done once, and each signature starts from a copy of the prepared MAC.
+   *
+   * <pre>{@code
+   * Signatures.Signer signer = Signatures.signer(secret);
+   * String header = signer.header(clock.instant().getEpochSecond(), body);
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when {@code secret} is empty
+   */
+  public static Signer signer(byte[] secret) {
+    return new Signer(secret);
+  }
+
+  /**
+   * Signs with one secret; thread-safe. It holds key material for its life, as the MAC it prepared
+   * must: drop it with the secret.
+   */
+  public static final class Signer {
+    private final byte[] secret;
+    private final Mac prototype;
+
+    private Signer(byte[] secret) {
+      this.prototype = newMac(secret);
+      this.secret = secret;
+    }
+
+    /** The header value {@code t=<t>,v1=<hex>}, the same as {@link Signatures#header}. */
+    public String header(long t, byte[] body) {
+      Objects.requireNonNull(body, "body");
+      Mac mac;
+      try {
+        mac = (Mac) prototype.clone();
+      } catch (CloneNotSupportedException e) {
+        // A provider whose MAC cannot be copied: set it up afresh, as the static methods do.
+        mac = newMac(secret);
+      }
+      return "t=" + t + ",v1=" + HEX.formatHex(mac(mac, t, body));
     }
   }
 

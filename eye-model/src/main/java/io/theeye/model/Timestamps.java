@@ -9,7 +9,6 @@ import static java.time.temporal.ChronoField.OFFSET_SECONDS;
 import static java.time.temporal.ChronoField.SECOND_OF_MINUTE;
 import static java.time.temporal.ChronoField.YEAR;
 
-import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -99,14 +98,22 @@ public final class Timestamps {
 
   /** Formats an instant in the storage form {@code YYYY-MM-DD HH:MM:SS.ffffff} (UTC, microseconds). */
   public static String format(Instant instant) {
+    char[] out = new char[26];
+    return format(instant, out) ? new String(out) : STORAGE_FORM.format(instant);
+  }
+
+  /**
+   * Writes the storage form of {@code instant} into {@code out[0..26)}, for a caller that reuses the
+   * array; returns false (having written nothing usable) when the year is not 0000-9999.
+   */
+  static boolean format(Instant instant, char[] out) {
+    // Every event is stamped on the client's hot path: write the fixed-width digits directly instead
+    // of going through DateTimeFormatter, which costs several times more.
     LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
     int year = t.getYear();
     if (year < 0 || year > 9999) {
-      return STORAGE_FORM.format(instant);
+      return false;
     }
-    // Every event is stamped on the sender's hot path: write the fixed-width digits directly instead of
-    // going through DateTimeFormatter, which costs several times more.
-    byte[] out = new byte[26];
     digits(out, 0, year, 4);
     out[4] = '-';
     digits(out, 5, t.getMonthValue(), 2);
@@ -120,12 +127,12 @@ public final class Timestamps {
     digits(out, 17, t.getSecond(), 2);
     out[19] = '.';
     digits(out, 20, t.getNano() / 1000, 6);
-    return new String(out, StandardCharsets.ISO_8859_1);
+    return true;
   }
 
-  private static void digits(byte[] out, int offset, int value, int width) {
+  private static void digits(char[] out, int offset, int value, int width) {
     for (int i = offset + width - 1; i >= offset; i--) {
-      out[i] = (byte) ('0' + value % 10);
+      out[i] = (char) ('0' + value % 10);
       value /= 10;
     }
   }

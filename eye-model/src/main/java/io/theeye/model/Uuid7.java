@@ -1,5 +1,6 @@
 package io.theeye.model;
 
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Uuid7 {
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   /** (unix millis << 12 | counter) of the last id handed out. */
   private static final AtomicLong LAST = new AtomicLong();
@@ -50,7 +51,8 @@ public final class Uuid7 {
 
   static String toString(long msb, long random) {
     long lsb = (random & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-    char[] out = new char[36];
+    // ASCII bytes, which a String keeps as they are (a char[] would be compressed into a copy).
+    byte[] out = new byte[36];
     hex(out, 0, msb >>> 32, 8);
     out[8] = '-';
     hex(out, 9, msb >>> 16, 4);
@@ -60,10 +62,10 @@ public final class Uuid7 {
     hex(out, 19, lsb >>> 48, 4);
     out[23] = '-';
     hex(out, 24, lsb, 12);
-    return new String(out);
+    return new String(out, StandardCharsets.ISO_8859_1);
   }
 
-  private static void hex(char[] out, int offset, long value, int digits) {
+  private static void hex(byte[] out, int offset, long value, int digits) {
     for (int i = digits - 1; i >= 0; i--) {
       out[offset + i] = HEX[(int) (value & 0xF)];
       value >>>= 4;

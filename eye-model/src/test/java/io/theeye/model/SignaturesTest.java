@@ -1,6 +1,7 @@
 package io.theeye.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.theeye.model.Signatures.SignatureVerifier;
 import io.theeye.model.Signatures.SignatureVerifier.Result;
@@ -31,6 +32,12 @@ class SignaturesTest {
     assertThat(Signatures.sign(SECRET, T, BODY)).isEqualTo(BODY_HEX);
     assertThat(Signatures.sign(SECRET, T, new byte[0])).isEqualTo(EMPTY_BODY_HEX);
     assertThat(Signatures.header(SECRET, T, BODY)).isEqualTo("t=1700000000,v1=" + BODY_HEX);
+    Signatures.Signer signer = Signatures.signer(SECRET);
+    assertThat(signer.header(T, BODY)).isEqualTo("t=1700000000,v1=" + BODY_HEX);
+    assertThat(signer.header(T, new byte[0])).isEqualTo("t=1700000000,v1=" + EMPTY_BODY_HEX);
+    // Each signature starts afresh: signing again gives the same value.
+    assertThat(signer.header(T, BODY)).isEqualTo("t=1700000000,v1=" + BODY_HEX);
+    assertThatThrownBy(() -> Signatures.signer(new byte[0])).hasMessage("secret must not be empty");
   }
 
   @Test

@@ -13,11 +13,11 @@ import io.theeye.model.EyeProtocol;
 import io.theeye.model.IngestResult;
 import io.theeye.model.Signatures;
 import io.theeye.model.Uuid7;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -79,6 +79,11 @@ public final class ClientCore {
   private final ClientConfig config;
   private final Clock clock;
   private final byte[] secret;
+  /**
+   * Signs with {@link #secret}, set up once rather than per request. Let go at close, with the secret
+   * (an attempt that still reads it then fails, and its batch is already given up on).
+   */
+  private volatile Signatures.Signer signer;
   private final EyeListener listener;
   private final boolean listening;
   private final Counters counters = new Counters();
@@ -118,6 +123,7 @@ public final class ClientCore {
     this.config = config;
     this.clock = config.clock();
     this.secret = config.secret();
+    this.signer = Signatures.signer(secret);
     this.listener = config.listener();
     this.listening = listener != EyeListener.NONE;
     this.retry = new RetryPolicy(config.initialBackoff(), config.maxBackoff(), config.maxRetryAfter(), clock);
@@ -502,37 +508,55 @@ public final class ClientCore {
     }
   }
 
+  /** The sender's scratch buffers, reused for every body: the JSON, and its gzipped form. */
+  private final BodyBuffer bodyBuffer = new BodyBuffer();
+  private final BodyBuffer gzipBuffer = new BodyBuffer();
+
+  /** Runs on the sender thread only (it owns the scratch buffers). */
   private Batch assemble(List<PendingEvent> events, long eventBytes) {
-    List<byte[]> jsons = new ArrayList<>(events.size());
-    for (PendingEvent e : events) {
-      jsons.add(e.json);
-    }
-    byte[] body = EventCodec.envelope(clock.instant(), jsons);
-    boolean gzipped = false;
-    if (body.length >= config.gzipThreshold()) {
-      byte[] compressed = gzip(body);
-      if (compressed.length < body.length) {
-        body = compressed;
-        gzipped = true;
+    List<byte[]> jsons = new AbstractList<>() {
+      @Override
+      public byte[] get(int index) {
+        return events.get(index).json;
       }
+
+      @Override
+      public int size() {
+        return events.size();
+      }
+    };
+    byte[] body;
+    boolean gzipped = false;
+    try {
+      bodyBuffer.reset();
+      EventCodec.envelope(clock.instant(), jsons, bodyBuffer);
+      body = null;
+      if (bodyBuffer.size() >= config.gzipThreshold()) {
+        gzipBuffer.reset();
+        try (GZIPOutputStream gz = new FastGzip(gzipBuffer)) {
+          gz.write(bodyBuffer.array(), 0, bodyBuffer.size());
+        }
+        if (gzipBuffer.size() < bodyBuffer.size()) {
+          body = gzipBuffer.toByteArray();
+          gzipped = true;
+        }
+      }
+      if (body == null) {
+        body = bodyBuffer.toByteArray();
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("assembling the body in memory failed", e);
+    } finally {
+      bodyBuffer.release();
+      gzipBuffer.release();
     }
     long deadline = saturatedAdd(clock.millis(), retryBudgetMillis);
     return new Batch(events, eventBytes, body, gzipped, deadline);
   }
 
-  private static byte[] gzip(byte[] body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 64);
-    try (GZIPOutputStream gz = new FastGzip(out)) {
-      gz.write(body);
-    } catch (IOException e) {
-      throw new IllegalStateException("gzip into memory failed", e);
-    }
-    return out.toByteArray();
-  }
-
   /** JSON compresses well even at the fastest level, and the sender thread's time is the budget. */
   private static final class FastGzip extends GZIPOutputStream {
-    FastGzip(ByteArrayOutputStream out) throws IOException {
+    FastGzip(BodyBuffer out) throws IOException {
       super(out, 8192);
       def.setLevel(Deflater.BEST_SPEED);
     }
@@ -553,7 +577,7 @@ public final class ClientCore {
       Request.Builder request = new Request.Builder()
           .url(config.eventsUrl())
           .header(EyeProtocol.HEADER_KEY_ID, config.keyId())
-          .header(EyeProtocol.HEADER_SIGNATURE, Signatures.header(secret, t, batch.body))
+          .header(EyeProtocol.HEADER_SIGNATURE, signer.header(t, batch.body))
           .header("User-Agent", USER_AGENT)
           .post(RequestBody.create(batch.body, JSON));
       if (batch.gzipped) {
@@ -792,6 +816,7 @@ public final class ClientCore {
     if (undelivered > 0) {
       log.warn("closed; {} event(s) tracked by this client were not delivered", undelivered);
     }
+    signer = null;
     Arrays.fill(secret, (byte) 0);
     closeResult.complete(undelivered);
     return undelivered;
