@@ -26,10 +26,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -96,18 +92,6 @@ public final class SqliteEventStore implements EventStore {
    */
   static final int WAL_AUTOCHECKPOINT_PAGES = 16_384;
 
-  /**
-   * How often the {@value #CHECKPOINT_THREAD_NAME} thread copies newly committed WAL pages into the
-   * database file: every {@value} ms, when something was committed since. The writer's own checkpoint
-   * (at {@link #WAL_AUTOCHECKPOINT_PAGES}) then finds nearly everything copied already, so it only
-   * finishes the last pages and lets the WAL start over, instead of copying 64 MiB and fsyncing the
-   * database file while every request waits.
-   */
-  static final long CHECKPOINT_INTERVAL_MILLIS = 250;
-
-  /** The thread that checkpoints the WAL beside the writer: {@value}. */
-  public static final String CHECKPOINT_THREAD_NAME = "eye-checkpoint";
-
   private static final Logger LOG = LoggerFactory.getLogger(SqliteEventStore.class);
 
   private static final String INSERT_EVENT = "INSERT INTO eye_event"
@@ -141,12 +125,6 @@ public final class SqliteEventStore implements EventStore {
   /** The WAL file, opened on the first {@link #sync()}; guarded by {@link #syncLock}. */
   private FileChannel wal;
   private final Object syncLock = new Object();
-
-  /** Commits so far, and as of the last background checkpoint. */
-  private final AtomicLong commits = new AtomicLong();
-  private long commitsCheckpointed;
-  private Connection checkpointConnection;
-  private ScheduledExecutorService checkpointer;
 
   private volatile boolean opened;
   private volatile boolean closed;
@@ -229,45 +207,10 @@ public final class SqliteEventStore implements EventStore {
       }
       prepareStatements();
       recordApplications(new TreeSet<>(applicationIds));
-      startCheckpointer(config);
       opened = true;
     } catch (SQLException e) {
       closeQuietly();
       throw new StorageException("could not open the SQLite database " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * A second connection and a daemon thread that run {@code PRAGMA wal_checkpoint(PASSIVE)} every
-   * {@value #CHECKPOINT_INTERVAL_MILLIS} ms after commits: a passive checkpoint takes no lock the writer
-   * or readers wait for, it copies the pages committed so far into the database file (syncing the WAL
-   * before and the file after), and leaves the rest for the next round.
-   */
-  private void startCheckpointer(SQLiteConfig config) throws SQLException {
-    checkpointConnection = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-    try (Statement s = checkpointConnection.createStatement()) {
-      s.execute("PRAGMA synchronous = NORMAL");
-    }
-    checkpointer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, CHECKPOINT_THREAD_NAME);
-      t.setDaemon(true);
-      return t;
-    });
-    checkpointer.scheduleWithFixedDelay(this::checkpointQuietly, CHECKPOINT_INTERVAL_MILLIS,
-        CHECKPOINT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-  }
-
-  private void checkpointQuietly() {
-    long committed = commits.get();
-    if (committed == commitsCheckpointed) {
-      return;
-    }
-    try (Statement s = checkpointConnection.createStatement()) {
-      s.execute("PRAGMA wal_checkpoint(PASSIVE)");
-      commitsCheckpointed = committed;
-    } catch (SQLException | RuntimeException e) {
-      // The writer's own checkpoint still runs at the WAL size limit; nothing is lost by skipping one.
-      LOG.debug("a background WAL checkpoint of {} failed", file, e);
     }
   }
 
@@ -322,7 +265,6 @@ public final class SqliteEventStore implements EventStore {
       control.execute("BEGIN IMMEDIATE");
       List<WriteOutcome> outcomes = writeInTransaction(requests, tx);
       control.execute("COMMIT");
-      commits.incrementAndGet();
       appKeys.putAll(tx.newApps);
       typeKeys.putAll(tx.newTypes);
       sessionKeys.putAll(tx.insertedSessions);
@@ -614,23 +556,6 @@ public final class SqliteEventStore implements EventStore {
   }
 
   private void closeQuietly() {
-    if (checkpointer != null) {
-      checkpointer.shutdown();
-      try {
-        if (!checkpointer.awaitTermination(30, TimeUnit.SECONDS)) {
-          LOG.warn("the background checkpoint of {} did not finish in 30 s", file);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    if (checkpointConnection != null) {
-      try {
-        checkpointConnection.close();
-      } catch (SQLException e) {
-        LOG.debug("could not close the checkpoint connection", e);
-      }
-    }
     synchronized (syncLock) {
       if (wal != null) {
         try {

@@ -8,9 +8,7 @@ import static io.theeye.collector.storage.TestRows.request;
 import static io.theeye.collector.storage.TestRows.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
-import io.theeye.collector.storage.EventRow;
 import io.theeye.collector.storage.RejectedRow;
 import io.theeye.collector.storage.StorageException;
 import io.theeye.collector.storage.WriteOutcome;
@@ -23,7 +21,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -480,21 +477,6 @@ class SqliteEventStoreTest {
       assertThat(normal.syncsSeparately()).isFalse();
       normal.sync();
     }
-  }
-
-  @Test
-  void committedPagesReachTheDatabaseFileInTheBackgroundLongBeforeTheWalLimit() throws Exception {
-    long before = Files.size(file);
-    List<EventRow> events = new ArrayList<>();
-    for (int i = 0; i < 500; i++) {
-      events.add(event("e-" + i, "s-" + (i % 50), "2021-01-01 09:00:00"));
-    }
-
-    store.write(List.of(new WriteRequest("shop", RECEIVED, events, List.of())));
-
-    // a few hundred KiB of WAL, far below the writer's 64 MiB checkpoint: only eye-checkpoint copies it
-    await().atMost(Duration.ofSeconds(20)).until(() -> Files.size(file) > before + 32 * 1024);
-    assertThat(scalar(file, "SELECT count(*) FROM events")).isEqualTo(500);
   }
 
   @Test
