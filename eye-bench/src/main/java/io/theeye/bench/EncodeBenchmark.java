@@ -3,11 +3,6 @@ package io.theeye.bench;
 import io.theeye.model.EventCodec;
 import io.theeye.model.Uuid7;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -27,38 +22,20 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class EncodeBenchmark {
 
-  private String[] sessions;
-  private String[] categories;
-  private String[] names;
-  private List<Map<String, Object>> data;
+  private SampleEvents.Pool events;
   private long seq;
 
   /** Prepares a thousand realistic events. */
   @Setup
   public void setUp() {
-    SplittableRandom random = new SplittableRandom(5);
-    sessions = new String[1024];
-    categories = new String[1024];
-    names = new String[1024];
-    data = new ArrayList<>(1024);
-    String session = SampleEvents.sessionId(random);
-    for (int i = 0; i < 1024; i++) {
-      if (random.nextInt(20) == 0) {
-        session = SampleEvents.sessionId(random);
-      }
-      SampleEvents.Sample s = SampleEvents.next(random);
-      sessions[i] = session;
-      categories[i] = s.category();
-      names[i] = s.name();
-      data.add(new LinkedHashMap<>(s.data()));
-    }
+    events = SampleEvents.Pool.of(1024, 5);
   }
 
   /** One event, as {@code track()} serializes it: a new UUIDv7, now, the next seq. */
   @Benchmark
   public EventCodec.EncodedEvent encode() throws Exception {
     int i = (int) (seq & 1023);
-    return EventCodec.encode(Uuid7.next(), sessions[i], categories[i], names[i], data.get(i), Instant.now(),
-        seq++);
+    return EventCodec.encode(Uuid7.next(), events.sessions()[i], events.categories()[i], events.names()[i],
+        events.data().get(i), Instant.now(), seq++);
   }
 }

@@ -1,7 +1,10 @@
 package io.theeye.bench;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
 
@@ -54,6 +57,33 @@ final class SampleEvents {
     long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
     long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
     return new UUID(msb, lsb).toString();
+  }
+
+  /**
+   * {@code size} prepared events for a benchmark's inner loop, the i-th at index {@code i & (size - 1)}:
+   * sessions of about twenty events, each event's data a fresh mutable map.
+   */
+  record Pool(String[] sessions, String[] categories, String[] names, List<Map<String, Object>> data) {
+
+    static Pool of(int size, long seed) {
+      SplittableRandom random = new SplittableRandom(seed);
+      String[] sessions = new String[size];
+      String[] categories = new String[size];
+      String[] names = new String[size];
+      List<Map<String, Object>> data = new ArrayList<>(size);
+      String session = sessionId(random);
+      for (int i = 0; i < size; i++) {
+        if (random.nextInt(20) == 0) {
+          session = sessionId(random);
+        }
+        Sample s = next(random);
+        sessions[i] = session;
+        categories[i] = s.category();
+        names[i] = s.name();
+        data.add(new LinkedHashMap<>(s.data()));
+      }
+      return new Pool(sessions, categories, names, data);
+    }
   }
 
   private static String pick(RandomGenerator random, String[] values) {

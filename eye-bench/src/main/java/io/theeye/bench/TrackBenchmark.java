@@ -1,11 +1,6 @@
 package io.theeye.bench;
 
 import io.theeye.client.EyeClient;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -37,10 +32,7 @@ public class TrackBenchmark {
 
   private TrivialServer server;
   private EyeClient eye;
-  private String[] sessions;
-  private String[] categories;
-  private String[] names;
-  private List<Map<String, Object>> data;
+  private SampleEvents.Pool events;
   private int next;
 
   /** Starts the server and the client; prepares a thousand realistic events. */
@@ -54,29 +46,14 @@ public class TrackBenchmark {
         .maxQueueEvents(2_000_000)
         .maxQueueBytes(2L << 30)
         .build();
-    SplittableRandom random = new SplittableRandom(5);
-    sessions = new String[1024];
-    categories = new String[1024];
-    names = new String[1024];
-    data = new ArrayList<>(1024);
-    String session = SampleEvents.sessionId(random);
-    for (int i = 0; i < 1024; i++) {
-      if (random.nextInt(20) == 0) {
-        session = SampleEvents.sessionId(random);
-      }
-      SampleEvents.Sample s = SampleEvents.next(random);
-      sessions[i] = session;
-      categories[i] = s.category();
-      names[i] = s.name();
-      data.add(new LinkedHashMap<>(s.data()));
-    }
+    events = SampleEvents.Pool.of(1024, 5);
   }
 
   /** One call, as an application makes it. */
   @Benchmark
   public boolean track() {
     int i = next++ & 1023;
-    return eye.track(sessions[i], categories[i], names[i], data.get(i));
+    return eye.track(events.sessions()[i], events.categories()[i], events.names()[i], events.data().get(i));
   }
 
   /** Empties the queue between iterations so the next one starts from the same state. */
