@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,11 +38,8 @@ final class CollectorSuite extends Suite {
   private static final String KEY_ID = "bench-key";
   private static final String SECRET = "bench-secret-not-for-production-6f1c";
 
-  @Option(names = "--events", description = "Events preloaded before the run (default 10,000,000; --quick 200,000).")
-  Long preloadEvents;
-
-  @Option(names = "--fresh-preload", description = "Rebuild the preloaded database even if a cached one exists.")
-  boolean freshPreload;
+  @Mixin
+  PreloadOptions preload = new PreloadOptions();
 
   @Option(names = "--preload-only", description = "Only build (or check) the cached preloaded database, then stop.")
   boolean preloadOnly;
@@ -96,7 +94,7 @@ final class CollectorSuite extends Suite {
 
   @Override
   Report run() throws Exception {
-    long n = preloadEvents != null ? preloadEvents : quick() ? 200_000 : 10_000_000;
+    long n = preload.count(quick());
     Duration duration = Duration.ofSeconds(durationSeconds != null ? durationSeconds : quick() ? 10 : 60);
     Duration warmup = Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick() ? 3 : 10);
     Duration rateDuration = Duration.ofSeconds(rateSeconds != null ? rateSeconds : quick() ? 5 : 30);
@@ -295,7 +293,7 @@ final class CollectorSuite extends Suite {
   }
 
   private long prepareDatabase(Path db, long n) throws Exception {
-    return Preload.cached(common.workDir(), n, freshPreload, db, message -> progress("collector: " + message));
+    return Preload.cached(common.workDir(), n, preload.fresh, db, message -> progress("collector: " + message));
   }
 
   /** The earliest and latest occurred_at of the preloaded history. */

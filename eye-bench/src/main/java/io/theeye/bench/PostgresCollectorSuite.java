@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,11 +44,8 @@ final class PostgresCollectorSuite extends Suite {
   @Option(names = "--schema", description = "The schema the collectors share (default: eye_bench).")
   String schema = "eye_bench";
 
-  @Option(names = "--events", description = "Events preloaded before the runs (default 10,000,000; --quick 200,000).")
-  Long preloadEvents;
-
-  @Option(names = "--fresh-preload", description = "Drop the schema and preload it again even if it holds the events.")
-  boolean freshPreload;
+  @Mixin
+  PreloadOptions preload = new PreloadOptions();
 
   @Option(names = "--collectors", split = ",",
       description = "Collector counts to run, in order (default 1,2).")
@@ -88,7 +86,7 @@ final class PostgresCollectorSuite extends Suite {
 
   @Override
   Report run() throws Exception {
-    long n = preloadEvents != null ? preloadEvents : quick() ? 200_000 : 10_000_000;
+    long n = preload.count(quick());
     Duration duration = Duration.ofSeconds(durationSeconds != null ? durationSeconds : quick() ? 10 : 60);
     Duration warmup = Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick() ? 3 : 10);
     Duration rateDuration = Duration.ofSeconds(rateSeconds != null ? rateSeconds : quick() ? 5 : 30);
@@ -310,7 +308,7 @@ final class PostgresCollectorSuite extends Suite {
           comment = rs.getString(1) == null ? "" : rs.getString(1);
         }
       }
-      if (!freshPreload && marker.equals(comment)) {
+      if (!preload.fresh && marker.equals(comment)) {
         progress("collector-postgres: reusing schema " + schema + " (" + marker + "; --fresh-preload to rebuild)");
         return countEvents(url);
       }

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,11 +40,8 @@ import picocli.CommandLine.Option;
     description = "The collector's writer alone (EventWriter + SqliteEventStore), no HTTP, preloaded database.")
 final class StoreSuite extends Suite {
 
-  @Option(names = "--events", description = "Events preloaded before the run (default 10,000,000; --quick 200,000).")
-  Long preloadEvents;
-
-  @Option(names = "--fresh-preload", description = "Rebuild the preloaded database even if a cached one exists.")
-  boolean freshPreload;
+  @Mixin
+  PreloadOptions preload = new PreloadOptions();
 
   @Option(names = "--write-events", description = "Measured events written (default 2,000,000; --quick 300,000).")
   Integer writeEvents;
@@ -66,7 +64,7 @@ final class StoreSuite extends Suite {
 
   @Override
   Report run() throws Exception {
-    long n = preloadEvents != null ? preloadEvents : quick() ? 200_000 : 10_000_000;
+    long n = preload.count(quick());
     int measured = writeEvents != null ? writeEvents : quick() ? 300_000 : 2_000_000;
     int warmup = warmupEvents != null ? warmupEvents : quick() ? 50_000 : 200_000;
     SqliteSync mode = SqliteSync.parse(sync);
@@ -82,7 +80,7 @@ final class StoreSuite extends Suite {
         + "(JDBC, SQLite's C code, the kernel's writes and fsyncs)");
     report.note("disk_bytes_per_event", "write_bytes of /proc/self/io (WAL frames and checkpoints) per event");
     Path db = common.workDir().resolve("store.db");
-    long preloaded = Preload.cached(common.workDir(), n, freshPreload, db, m -> progress("store: " + m));
+    long preloaded = Preload.cached(common.workDir(), n, preload.fresh, db, m -> progress("store: " + m));
     report.parameter("page_size", pageSize(db));
     progress("store: writing " + warmup + " + " + measured + " events, " + senders + " requests in flight, "
         + activeSessions + " active sessions, sync " + mode);
