@@ -293,12 +293,16 @@ public final class EventWriter {
   }
 
   private Pending take() {
+    // Only STOP ends the writer: an interrupt from elsewhere must not drop queued requests.
+    return takeUninterruptibly(queue);
+  }
+
+  private static <T> T takeUninterruptibly(LinkedBlockingQueue<T> from) {
     while (true) {
       try {
-        return queue.take();
+        return from.take();
       } catch (InterruptedException e) {
-        // Only STOP ends the writer: an interrupt from elsewhere must not drop queued requests.
-        LOG.debug("the event writer ignored an interrupt", e);
+        LOG.debug("{} ignored an interrupt", Thread.currentThread().getName(), e);
       }
     }
   }
@@ -416,14 +420,8 @@ public final class EventWriter {
   }
 
   private Committed takeCommitted() {
-    while (true) {
-      try {
-        return committed.take();
-      } catch (InterruptedException e) {
-        // Only SYNC_STOP ends the sync thread: committed requests must still be answered.
-        LOG.debug("the sync thread ignored an interrupt", e);
-      }
-    }
+    // Only SYNC_STOP ends the sync thread: committed requests must still be answered.
+    return takeUninterruptibly(committed);
   }
 
   /** After the writer's last commit: lets the sync thread answer what is left, and waits for it. */
