@@ -41,43 +41,15 @@ final class CollectorSuite extends Suite {
   @Mixin
   PreloadOptions preload = new PreloadOptions();
 
+  @Mixin
+  CollectorRunOptions opts = new CollectorRunOptions();
+
   @Option(names = "--preload-only", description = "Only build (or check) the cached preloaded database, then stop.")
   boolean preloadOnly;
-
-  @Option(names = "--connections", description = "Closed-loop senders, one connection each (default 8).")
-  int connections = 8;
-
-  @Option(names = "--batch-events", description = "Events per request (default 100).")
-  int batchEvents = 100;
-
-  @Option(names = "--duration", description = "Measured closed-loop seconds (default 60; --quick 10).")
-  Integer durationSeconds;
-
-  @Option(names = "--warmup", description = "Unmeasured closed-loop seconds first (default 10; --quick 3).")
-  Integer warmupSeconds;
-
-  @Option(names = "--rate", description = "Events/s of the fixed-rate (open-loop) run (default 1000).")
-  double rate = 1000;
-
-  @Option(names = "--rate-duration", description = "Seconds of the fixed-rate run (default 30; --quick 5).")
-  Integer rateSeconds;
-
-  @Option(names = "--query-runs", description = "Runs per query (default 100; --quick 30).")
-  Integer queryRuns;
 
   @Option(names = "--long-query-runs",
       description = "Runs per 1-hour-window query, which reads ~360k rows (default 100; --quick 5).")
   Integer longQueryRuns;
-
-  @Option(names = "--collector-jar", description = "The collector's shaded jar (default eye-collector/target/eye-collector.jar).")
-  Path collectorJar = Path.of("eye-collector/target/eye-collector.jar");
-
-  @Option(names = "--xmx", description = "The collector's heap limit (default 512m).")
-  String xmx = "512m";
-
-  @Option(names = "--collector-arg", paramLabel = "ARG",
-      description = "A further collector flag, repeatable, e.g. --collector-arg=--queue-capacity=200000.")
-  List<String> collectorArgs = new ArrayList<>();
 
   @Option(names = "--jfr", description = "Record the collector's closed-loop phase with JFR (settings=profile) "
       + "into the work dir and summarize where its samples went.")
@@ -95,18 +67,18 @@ final class CollectorSuite extends Suite {
   @Override
   Report run() throws Exception {
     long n = preload.count(quick());
-    Duration duration = Duration.ofSeconds(durationSeconds != null ? durationSeconds : quick() ? 10 : 60);
-    Duration warmup = Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick() ? 3 : 10);
-    Duration rateDuration = Duration.ofSeconds(rateSeconds != null ? rateSeconds : quick() ? 5 : 30);
-    int runs = queryRuns != null ? queryRuns : quick() ? 30 : 100;
+    Duration duration = opts.duration(quick());
+    Duration warmup = opts.warmup(quick());
+    Duration rateDuration = opts.rateDuration(quick());
+    int runs = opts.queryRuns(quick());
     int longRuns = longQueryRuns != null ? longQueryRuns : quick() ? 5 : 100;
 
     Report report = new Report("collector", quick());
-    report.parameter("preload_events", n).parameter("connections", connections)
-        .parameter("events_per_request", batchEvents).parameter("duration_s", duration.toSeconds())
-        .parameter("warmup_s", warmup.toSeconds()).parameter("fixed_rate_events_per_s", rate)
-        .parameter("fixed_rate_s", rateDuration.toSeconds()).parameter("xmx", xmx)
-        .parameter("collector_args", collectorArgs).parameter("query_runs", runs)
+    report.parameter("preload_events", n).parameter("connections", opts.connections)
+        .parameter("events_per_request", opts.batchEvents).parameter("duration_s", duration.toSeconds())
+        .parameter("warmup_s", warmup.toSeconds()).parameter("fixed_rate_events_per_s", opts.rate)
+        .parameter("fixed_rate_s", rateDuration.toSeconds()).parameter("xmx", opts.xmx)
+        .parameter("collector_args", opts.collectorArgs).parameter("query_runs", runs)
         .parameter("long_query_runs", longRuns);
     report.note("events_per_s", "events acknowledged as accepted by 202s (durable mode: committed) per second "
         + "of the measured closed-loop window; requests count in the window they were sent in");
@@ -135,8 +107,8 @@ final class CollectorSuite extends Suite {
       progress("collector: calibrating the load generator against a no-op server for " + calibrate + " s");
       try (TrivialServer server = new TrivialServer();
           LoadGenerator load = new LoadGenerator(server.baseUrl(), KEY_ID, SECRET.getBytes(StandardCharsets.UTF_8),
-              connections, batchEvents)) {
-        noop = load.closedLoop(connections, Duration.ofSeconds(1), Duration.ofSeconds(calibrate));
+              opts.connections, opts.batchEvents)) {
+        noop = load.closedLoop(opts.connections, Duration.ofSeconds(1), Duration.ofSeconds(calibrate));
       }
       progress(String.format("collector: load generator alone: %.0f events/s, p50 %.2f ms", noop.acceptedPerSecond(),
           noop.latencyMicros().getValueAtPercentile(50) / 1000.0));
@@ -149,10 +121,10 @@ final class CollectorSuite extends Suite {
     report.parameter("history", history[0] + " .. " + history[1]);
 
     Path jfrFile = jfr ? work.resolve("collector.jfr") : null;
-    List<String> extra = new ArrayList<>(collectorArgs);
-    progress("collector: starting " + collectorJar + " on " + db);
-    CollectorProcess collector = CollectorProcess.start(collectorJar, xmx, db, APP + ":" + KEY_ID + ":" + SECRET,
-        extra, work);
+    List<String> extra = new ArrayList<>(opts.collectorArgs);
+    progress("collector: starting " + opts.collectorJar + " on " + db);
+    CollectorProcess collector = CollectorProcess.start(opts.collectorJar, opts.xmx, db,
+        APP + ":" + KEY_ID + ":" + SECRET, extra, work);
     LoadGenerator.Outcome closed;
     LoadGenerator.Outcome fixed;
     CpuMeter.Reading[] cpu;
@@ -162,8 +134,8 @@ final class CollectorSuite extends Suite {
     Optional<Long> rss;
     int exit;
     try (LoadGenerator load = new LoadGenerator(collector.baseUrl(), KEY_ID,
-        SECRET.getBytes(StandardCharsets.UTF_8), connections, batchEvents)) {
-      progress("collector: closed loop, " + connections + " connections, " + warmup.toSeconds() + " s warm-up + "
+        SECRET.getBytes(StandardCharsets.UTF_8), opts.connections, opts.batchEvents)) {
+      progress("collector: closed loop, " + opts.connections + " connections, " + warmup.toSeconds() + " s warm-up + "
           + duration.toSeconds() + " s");
       if (jfrFile != null) {
         Files.deleteIfExists(jfrFile);
@@ -172,7 +144,7 @@ final class CollectorSuite extends Suite {
       CpuMeter meter = new CpuMeter(collector.pid(), ProcessHandle.current().pid());
       cpu = new CpuMeter.Reading[] {null, null};
       List<java.util.Map<Long, CpuMeter.ThreadTicks>> threads = new ArrayList<>();
-      closed = load.closedLoop(connections, warmup, duration, () -> {
+      closed = load.closedLoop(opts.connections, warmup, duration, () -> {
         cpu[0] = meter.read();
         threads.add(CpuMeter.threadTicks(collector.pid()));
       });
@@ -182,8 +154,8 @@ final class CollectorSuite extends Suite {
       if (jfrFile != null) {
         collector.stopJfr();
       }
-      progress("collector: open loop at " + rate + " events/s for " + rateDuration.toSeconds() + " s");
-      fixed = load.fixedRate(connections, rate, rateDuration);
+      progress("collector: open loop at " + opts.rate + " events/s for " + rateDuration.toSeconds() + " s");
+      fixed = load.fixedRate(opts.connections, opts.rate, rateDuration);
       acceptedEver = load.acceptedEver();
       rss = collector.peakRss();
     } finally {
@@ -197,10 +169,10 @@ final class CollectorSuite extends Suite {
     report.columns("phase", "events/s", "requests", "202", "503", "other", "io err", "p50 ms", "p99 ms",
         "p99.9 ms", "max ms");
     if (noop != null) {
-      addPhase(report, "no-op server x" + connections, noop);
+      addPhase(report, "no-op server x" + opts.connections, noop);
     }
-    addPhase(report, "closed loop x" + connections, closed);
-    addPhase(report, "fixed " + (long) rate + "/s", fixed);
+    addPhase(report, "closed loop x" + opts.connections, closed);
+    addPhase(report, "fixed " + (long) opts.rate + "/s", fixed);
     double ceilingRate = ceiling != null ? ceiling : latestCeiling().orElse(Double.NaN);
 
     report.result("preload_events", preloaded, "events");

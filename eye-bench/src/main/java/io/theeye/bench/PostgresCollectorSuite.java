@@ -47,50 +47,23 @@ final class PostgresCollectorSuite extends Suite {
   @Mixin
   PreloadOptions preload = new PreloadOptions();
 
+  @Mixin
+  CollectorRunOptions opts = new CollectorRunOptions();
+
   @Option(names = "--collectors", split = ",",
       description = "Collector counts to run, in order (default 1,2).")
   List<Integer> collectorCounts = new ArrayList<>(List.of(1, 2));
 
-  @Option(names = "--connections", description = "Closed-loop senders in total, split over the collectors (default 8).")
-  int connections = 8;
-
-  @Option(names = "--batch-events", description = "Events per request (default 100).")
-  int batchEvents = 100;
-
-  @Option(names = "--duration", description = "Measured closed-loop seconds per collector count (default 60; --quick 10).")
-  Integer durationSeconds;
-
-  @Option(names = "--warmup", description = "Unmeasured closed-loop seconds first (default 10; --quick 3).")
-  Integer warmupSeconds;
-
-  @Option(names = "--rate", description = "Events/s of the fixed-rate run on one collector (default 1000).")
-  double rate = 1000;
-
-  @Option(names = "--rate-duration", description = "Seconds of the fixed-rate run (default 30; --quick 5).")
-  Integer rateSeconds;
-
-  @Option(names = "--query-runs", description = "Runs per query (default 100; --quick 30).")
-  Integer queryRuns;
-
   @Option(names = "--long-query-runs", description = "Runs per 1-hour-window query (default 20; --quick 5).")
   Integer longQueryRuns;
-
-  @Option(names = "--collector-jar", description = "The collector's shaded jar (default eye-collector/target/eye-collector.jar).")
-  Path collectorJar = Path.of("eye-collector/target/eye-collector.jar");
-
-  @Option(names = "--xmx", description = "Each collector's heap limit (default 512m).")
-  String xmx = "512m";
-
-  @Option(names = "--collector-arg", paramLabel = "ARG", description = "A further collector flag, repeatable.")
-  List<String> collectorArgs = new ArrayList<>();
 
   @Override
   Report run() throws Exception {
     long n = preload.count(quick());
-    Duration duration = Duration.ofSeconds(durationSeconds != null ? durationSeconds : quick() ? 10 : 60);
-    Duration warmup = Duration.ofSeconds(warmupSeconds != null ? warmupSeconds : quick() ? 3 : 10);
-    Duration rateDuration = Duration.ofSeconds(rateSeconds != null ? rateSeconds : quick() ? 5 : 30);
-    int runs = queryRuns != null ? queryRuns : quick() ? 30 : 100;
+    Duration duration = opts.duration(quick());
+    Duration warmup = opts.warmup(quick());
+    Duration rateDuration = opts.rateDuration(quick());
+    int runs = opts.queryRuns(quick());
     int longRuns = longQueryRuns != null ? longQueryRuns : quick() ? 5 : 20;
     String url = server + (server.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     // The collectors' own connections carry this name, so their PostgreSQL backends can be measured.
@@ -99,11 +72,11 @@ final class PostgresCollectorSuite extends Suite {
     Report report = new Report("collector-postgres", quick());
     report.parameter("server", PostgresEventStore.redact(server)).parameter("schema", schema)
         .parameter("postgres_version", serverVersion()).parameter("preload_events", n)
-        .parameter("collectors", collectorCounts).parameter("connections_total", connections)
-        .parameter("events_per_request", batchEvents).parameter("duration_s", duration.toSeconds())
-        .parameter("warmup_s", warmup.toSeconds()).parameter("fixed_rate_events_per_s", rate)
-        .parameter("fixed_rate_s", rateDuration.toSeconds()).parameter("xmx", xmx)
-        .parameter("collector_args", collectorArgs).parameter("query_runs", runs)
+        .parameter("collectors", collectorCounts).parameter("connections_total", opts.connections)
+        .parameter("events_per_request", opts.batchEvents).parameter("duration_s", duration.toSeconds())
+        .parameter("warmup_s", warmup.toSeconds()).parameter("fixed_rate_events_per_s", opts.rate)
+        .parameter("fixed_rate_s", rateDuration.toSeconds()).parameter("xmx", opts.xmx)
+        .parameter("collector_args", opts.collectorArgs).parameter("query_runs", runs)
         .parameter("long_query_runs", longRuns);
     report.note("events_per_s", "events acknowledged as accepted by 202s (durable: committed in PostgreSQL) "
         + "per second of the measured closed-loop window, summed over the collectors");
@@ -149,7 +122,7 @@ final class PostgresCollectorSuite extends Suite {
     long before = countEvents(url);
     List<CollectorProcess> collectors = new ArrayList<>();
     List<LoadGenerator> loads = new ArrayList<>();
-    int perCollector = Math.max(1, connections / count);
+    int perCollector = Math.max(1, opts.connections / count);
     long acceptedEver = 0;
     List<Integer> exits = new ArrayList<>();
     List<long[]> heaps = new ArrayList<>();
@@ -157,11 +130,11 @@ final class PostgresCollectorSuite extends Suite {
       for (int i = 0; i < count; i++) {
         Path logs = common.workDir().resolve("postgres-collector-" + (i + 1));
         progress("collector-postgres: starting collector " + (i + 1) + " of " + count);
-        CollectorProcess c = CollectorProcess.start(collectorJar, xmx, url, APP + ":" + KEY_ID + ":" + SECRET,
-            collectorArgs, logs);
+        CollectorProcess c = CollectorProcess.start(opts.collectorJar, opts.xmx, url, APP + ":" + KEY_ID + ":" + SECRET,
+            opts.collectorArgs, logs);
         collectors.add(c);
         loads.add(new LoadGenerator(c.baseUrl(), KEY_ID, SECRET.getBytes(StandardCharsets.UTF_8),
-            perCollector, batchEvents));
+            perCollector, opts.batchEvents));
       }
       progress("collector-postgres: " + label + ", closed loop, " + perCollector * count + " connections, "
           + warmup.toSeconds() + " s warm-up + " + duration.toSeconds() + " s");
@@ -219,9 +192,9 @@ final class PostgresCollectorSuite extends Suite {
       report.result(key + ".machine_iowait", 100 * CpuMeter.ioWait(cpu[0], cpu[1]), "%");
 
       if (rateDuration != null) {
-        progress("collector-postgres: open loop at " + rate + " events/s for " + rateDuration.toSeconds() + " s");
-        LoadGenerator.Outcome fixed = loads.get(0).fixedRate(perCollector, rate, rateDuration);
-        addPhase(report, label + ", fixed " + (long) rate + "/s", fixed);
+        progress("collector-postgres: open loop at " + opts.rate + " events/s for " + rateDuration.toSeconds() + " s");
+        LoadGenerator.Outcome fixed = loads.get(0).fixedRate(perCollector, opts.rate, rateDuration);
+        addPhase(report, label + ", fixed " + (long) opts.rate + "/s", fixed);
         Histogram f = fixed.latencyMicros();
         report.result(key + ".fixed_rate_events_per_s", fixed.acceptedPerSecond(), "events/s");
         report.result(key + ".fixed_rate_ack_p50_ms", f.getValueAtPercentile(50) / 1000.0, "ms");
