@@ -49,6 +49,11 @@ final class ClientSuite extends Suite {
   @Option(names = "--timeout", description = "Seconds to wait for one run's delivery (default 180).")
   int timeoutSeconds = 180;
 
+  @Option(names = "--server-warmup", paramLabel = "REQUESTS",
+      description = "Requests of each client's format the parent sends its own trivial server before the "
+          + "first pair, to compile the server's code before anyone is measured (default 500; 0: none).")
+  int serverWarmup = 500;
+
   private final java.util.Map<String, String> cpuByThread = new java.util.LinkedHashMap<>();
 
   /** One child run's figures. */
@@ -63,7 +68,8 @@ final class ClientSuite extends Suite {
     Report report = new Report("client", quick());
     report.parameter("events", n).parameter("warmup_events", w).parameter("pairs", pairs)
         .parameter("child_xmx", childXmx).parameter("segment_version", "3.5.4")
-        .parameter("eye_gzip_threshold", eyeGzipThreshold == null ? "default" : eyeGzipThreshold);
+        .parameter("eye_gzip_threshold", eyeGzipThreshold == null ? "default" : eyeGzipThreshold)
+        .parameter("server_warmup_requests", serverWarmup);
     report.note("delivered_per_s", "events / (server's nanoTime when it counted the last event - "
         + "child's nanoTime before the first measured call); same monotonic clock, same machine");
     report.note("call_ns", "caller-thread time per track()/enqueue() call: mean of the whole loop, and "
@@ -86,6 +92,11 @@ final class ClientSuite extends Suite {
     cpuByThread.clear();
     try (TrivialServer server = new TrivialServer()) {
       progress("client: trivial server on " + server.baseUrl());
+      if (serverWarmup > 0) {
+        long counted = server.warmUp(serverWarmup);
+        progress("client: server warmed up with " + serverWarmup + " requests of each client's format ("
+            + counted + " events)");
+      }
       for (int pair = 1; pair <= pairs; pair++) {
         for (String impl : clients) {
           progress("client: pair " + pair + ", " + impl + ", " + n + " events");
