@@ -1,5 +1,6 @@
 package io.theeye.bench;
 
+import io.theeye.model.EventCodec;
 import io.undertow.Undertow;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -10,6 +11,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
@@ -37,6 +41,7 @@ final class TrivialServer implements AutoCloseable {
   private static final byte[] EYE_MARK = "\"event_id\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SEGMENT_MARK = "\"messageId\":".getBytes(StandardCharsets.US_ASCII);
   private static final HttpString CONTENT_ENCODING = Headers.CONTENT_ENCODING;
+  private static final MediaType JSON = MediaType.get("application/json");
 
   private final Undertow server;
   private final AtomicLong events = new AtomicLong();
@@ -178,13 +183,12 @@ final class TrivialServer implements AutoCloseable {
    */
   long warmUp(int requests) throws IOException {
     BatchFactory eye = new BatchFactory(500, 4, 99);
-    StringBuilder segment = new StringBuilder("{\"batch\":[");
+    List<Map<String, Object>> batch = new ArrayList<>();
     for (int i = 0; i < 223; i++) {
-      segment.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"event\":\"pageview\",\"messageId\":\"")
-          .append(i).append("\",\"properties\":{\"host\":\"www.ca.com\",\"path\":\"/\"}}");
+      batch.add(Map.of("type", "track", "event", "pageview", "messageId", Integer.toString(i),
+          "properties", Map.of("host", "www.ca.com", "path", "/")));
     }
-    segment.append("]}");
-    RequestBody segmentBody = RequestBody.create(segment.toString().getBytes(StandardCharsets.UTF_8), JSON);
+    RequestBody segmentBody = RequestBody.create(EventCodec.MAPPER.writeValueAsBytes(Map.of("batch", batch)), JSON);
     OkHttpClient http = new OkHttpClient.Builder().socketFactory(new NoDelaySocketFactory()).build();
     long before = events.get();
     try {
@@ -199,8 +203,6 @@ final class TrivialServer implements AutoCloseable {
     }
     return events.get() - before;
   }
-
-  private static final MediaType JSON = MediaType.get("application/json");
 
   private static void post(OkHttpClient http, Request request) throws IOException {
     try (Response response = http.newCall(request).execute()) {
