@@ -384,7 +384,7 @@ public final class EventCodec {
       }
       g.writeFieldName(TIMESTAMP);
       char[] stamp = encoder.stamp;
-      if (Timestamps.format(timestamp, stamp)) {
+      if (encoder.stamp(timestamp)) {
         g.writeString(stamp, 0, stamp.length);
       } else {
         g.writeString(Timestamps.format(timestamp));
@@ -483,8 +483,31 @@ public final class EventCodec {
     final Output out = new Output();
     /** The timestamp's text, {@code YYYY-MM-DD HH:MM:SS.ffffff}. */
     final char[] stamp = new char[26];
+    /** The epoch second whose date and time of day {@link #stamp} holds; none at first. */
+    private long stampSecond = Long.MIN_VALUE;
     private JsonGenerator generator;
     boolean busy;
+
+    /**
+     * Writes {@code instant}'s storage form into {@link #stamp}; false when it has none (a year beyond
+     * 0000-9999). Events come many to a second, so the date and time of day are formatted once per
+     * second and each event writes only its microseconds — which also keeps java.time's calendar
+     * arithmetic off the path the JIT compiles into {@code encode}.
+     */
+    boolean stamp(Instant instant) {
+      long second = instant.getEpochSecond();
+      if (second == stampSecond) {
+        Timestamps.formatMicros(instant.getNano(), stamp);
+        return true;
+      }
+      return newSecond(instant, second);
+    }
+
+    private boolean newSecond(Instant instant, long second) {
+      boolean written = Timestamps.format(instant, stamp);
+      stampSecond = written ? second : Long.MIN_VALUE;
+      return written;
+    }
 
     JsonGenerator generator() throws IOException {
       if (generator == null) {

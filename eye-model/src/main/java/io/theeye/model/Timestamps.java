@@ -130,6 +130,14 @@ public final class Timestamps {
     return true;
   }
 
+  /**
+   * Rewrites only the six fraction digits of a storage form already in {@code out[0..26)}: for an
+   * instant in the same second as the one {@link #format(Instant, char[])} wrote there.
+   */
+  static void formatMicros(int nanoOfSecond, char[] out) {
+    digits(out, 20, nanoOfSecond / 1000, 6);
+  }
+
   private static void digits(char[] out, int offset, int value, int width) {
     for (int i = offset + width - 1; i >= offset; i--) {
       out[i] = (char) ('0' + value % 10);

@@ -324,6 +324,25 @@ class EventCodecTest {
   }
 
   @Test
+  void timestampsInTheSameSecondAndAcrossSecondsAreEachWrittenWhole() throws Exception {
+    List<Instant> times = List.of(
+        Instant.parse("2021-01-01T09:15:27.243860Z"),
+        Instant.parse("2021-01-01T09:15:27.000001Z"),
+        Instant.parse("2021-01-01T09:15:27.999999Z"),
+        Instant.parse("2021-01-01T09:15:28Z"),
+        Instant.parse("+12021-01-01T09:15:28.5Z"),
+        Instant.parse("2021-01-01T09:15:28.000007Z"),
+        Instant.parse("2020-12-31T23:59:59.999999Z"),
+        Instant.parse("2021-01-01T09:15:28.25Z"));
+    for (Instant t : times) {
+      byte[] json = EventCodec.encode("e-1", "s", "c", "n", null, t, -1L).json();
+      assertThat(new String(json, StandardCharsets.UTF_8))
+          .as("event at %s", t)
+          .contains("\"timestamp\":\"" + Timestamps.format(t) + "\"");
+    }
+  }
+
+  @Test
   void aTimestampBeyondYear9999IsStillWritten() throws Exception {
     Instant far = Instant.parse("+12021-01-01T09:15:27.243860Z");
     byte[] json = EventCodec.encode("e-1", "s", "c", "n", null, far, -1L).json();
