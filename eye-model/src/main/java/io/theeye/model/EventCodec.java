@@ -384,7 +384,7 @@ public final class EventCodec {
       }
       g.writeFieldName(TIMESTAMP);
       char[] stamp = encoder.stamp;
-      if (encoder.stamp(timestamp)) {
+      if (encoder.writeStamp(timestamp)) {
         g.writeString(stamp, 0, stamp.length);
       } else {
         g.writeString(Timestamps.format(timestamp));
@@ -494,7 +494,7 @@ public final class EventCodec {
      * second and each event writes only its microseconds — which also keeps java.time's calendar
      * arithmetic off the path the JIT compiles into {@code encode}.
      */
-    boolean stamp(Instant instant) {
+    boolean writeStamp(Instant instant) {
       long second = instant.getEpochSecond();
       if (second == stampSecond) {
         Timestamps.formatMicros(instant.getNano(), stamp);
