@@ -50,21 +50,23 @@ public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoC
     batchRows = DistributionSummary.builder("eye.writer.batch.rows")
         .description("Rows (events and rejected rows) committed per writer transaction")
         .register(registry);
-    commit = Timer.builder("eye.writer.commit")
-        .description("Time to write and commit one writer transaction")
-        .publishPercentiles(0.5, 0.99)
-        .distributionStatisticExpiry(Duration.ofMinutes(1))
-        .register(registry);
+    commit = latencyTimer("eye.writer.commit", "Time to write and commit one writer transaction");
     writerFailures = Counter.builder("eye.writer.failures")
         .description("Writer transactions that failed and were rolled back, and failed syncs")
         .register(registry);
-    sync = Timer.builder("eye.writer.sync")
-        .description("Time of one fsync making committed transactions durable (SQLite, --sync full)")
-        .publishPercentiles(0.5, 0.99)
-        .distributionStatisticExpiry(Duration.ofMinutes(1))
-        .register(registry);
+    sync = latencyTimer("eye.writer.sync",
+        "Time of one fsync making committed transactions durable (SQLite, --sync full)");
     syncTransactions = DistributionSummary.builder("eye.writer.sync.transactions")
         .description("Committed transactions made durable by one fsync")
+        .register(registry);
+  }
+
+  /** A timer publishing its median and p99 over the last minute, as every writer latency does. */
+  private Timer latencyTimer(String name, String description) {
+    return Timer.builder(name)
+        .description(description)
+        .publishPercentiles(0.5, 0.99)
+        .distributionStatisticExpiry(Duration.ofMinutes(1))
         .register(registry);
   }
 
