@@ -126,7 +126,7 @@ public final class Timestamps {
     out[16] = ':';
     digits(out, 17, t.getSecond(), 2);
     out[19] = '.';
-    digits(out, 20, t.getNano() / 1000, 6);
+    formatMicros(t.getNano(), out);
     return true;
   }
 
