@@ -1,6 +1,6 @@
 package io.theeye.bench;
 
-import io.theeye.model.EventCodec;
+import io.theeye.model.EventReader;
 import io.theeye.model.MalformedBodyException;
 import io.theeye.model.ParsedBatch;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * JMH: eye-model's {@link EventCodec#parse} of one 100-event request body, the collector's per-request
+ * JMH: eye-model's {@link EventReader#parse} of one 100-event request body, the collector's per-request
  * decoding cost (JSON tree, field checks, timestamp parsing, data re-serialization).
  */
 @State(Scope.Benchmark)
@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class ParseBenchmark {
 
-  private final EventCodec codec = EventCodec.withDefaults();
+  private final EventReader codec = EventReader.withDefaults();
   private byte[] body;
 
   /** Builds a realistic 100-event body, the same as the load generator sends. */

@@ -3,7 +3,7 @@ package io.theeye.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.theeye.model.Event;
-import io.theeye.model.EventCodec;
+import io.theeye.model.EventReader;
 import io.theeye.model.ParsedBatch;
 import io.theeye.model.ParsedEvent;
 import java.io.ByteArrayInputStream;
@@ -74,7 +74,7 @@ final class TestSupport {
   static List<Event> events(byte[] body) {
     ParsedBatch batch;
     try {
-      batch = EventCodec.withDefaults().parse(body);
+      batch = EventReader.withDefaults().parse(body);
     } catch (Exception e) {
       throw new AssertionError("the client sent a body the codec refuses", e);
     }

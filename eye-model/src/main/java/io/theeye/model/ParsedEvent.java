@@ -3,7 +3,7 @@ package io.theeye.model;
 /**
  * One element of a parsed request body: either {@link Valid} or {@link Rejected}.
  *
- * <p>{@link EventCodec} checks what can be checked without a clock or a schema registry (field rules,
+ * <p>{@link EventReader} checks what can be checked without a clock or a schema registry (field rules,
  * timestamp syntax, the {@code data} size); the collector adds {@code future_timestamp},
  * {@code schema_violation} and {@code unknown_event_type}.
  */
@@ -18,8 +18,9 @@ public sealed interface ParsedEvent permits ParsedEvent.Valid, ParsedEvent.Rejec
    * @param index position in the request
    * @param event the event
    * @param dataJson {@code data} serialized compactly, exactly as it is to be stored
+   * @param raw the event's text as received, for a rejected row if a later check refuses it
    */
-  record Valid(int index, Event event, String dataJson) implements ParsedEvent {}
+  record Valid(int index, Event event, String dataJson, RawJson raw) implements ParsedEvent {}
 
   /**
    * An event the codec rejected.

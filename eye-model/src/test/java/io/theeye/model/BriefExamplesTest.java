@@ -53,7 +53,7 @@ class BriefExamplesTest {
       }
       """;
 
-  private final EventCodec codec = EventCodec.withDefaults();
+  private final EventReader codec = EventReader.withDefaults();
 
   @Test
   void eachExampleParsesAsASingleValidEvent() throws Exception {

@@ -78,7 +78,7 @@ class TimestampsTest {
   @ValueSource(strings = {"2021-13-01 09:15:27", "2021-02-30 09:15:27", "2021-01-01 24:00:00", "not a time"})
   void rejectedTimestampsBecomeInvalidTimestampRejections(String text) throws Exception {
     String body = "{\"session_id\":\"s\",\"category\":\"c\",\"name\":\"n\",\"timestamp\":\"" + text + "\"}";
-    ParsedEvent e = EventCodec.withDefaults().parse(body.getBytes(StandardCharsets.UTF_8)).events().get(0);
+    ParsedEvent e = EventReader.withDefaults().parse(body.getBytes(StandardCharsets.UTF_8)).events().get(0);
     assertThat(e).isInstanceOfSatisfying(ParsedEvent.Rejected.class, r -> {
       assertThat(r.reason()).isEqualTo(Reason.INVALID_TIMESTAMP);
       assertThat(r.detail()).contains(text);

@@ -15,12 +15,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class EventCodecTest {
+class EventReaderTest {
 
   private static final String VALID =
       "{\"session_id\":\"s-1\",\"category\":\"c\",\"name\":\"n\",\"timestamp\":\"2021-01-01 09:15:27\"}";
 
-  private final EventCodec codec = EventCodec.withDefaults();
+  private final EventReader codec = EventReader.withDefaults();
 
   // ------------------------------------------------------------------ malformed_event rules
 
@@ -104,7 +104,7 @@ class EventCodecTest {
 
   @Test
   void dataOverThePerEventLimitIsPayloadTooLarge() throws Exception {
-    EventCodec small = EventCodec.withLimits(1000, 100);
+    EventReader small = EventReader.withLimits(1000, 100);
     // {"k":"xxx…"} is 8 bytes plus the string.
     String atLimit = VALID.replace("}", ",\"data\":{\"k\":\"" + "x".repeat(92) + "\"}}");
     String overLimit = VALID.replace("}", ",\"data\":{\"k\":\"" + "x".repeat(93) + "\"}}");
@@ -180,11 +180,12 @@ class EventCodecTest {
 
   @Test
   void moreEventsThanTheLimitIsMalformedBody() throws Exception {
-    EventCodec three = EventCodec.withLimits(3, 1024);
+    EventReader three = EventReader.withLimits(3, 1024);
     assertThat(three.parse(bytes("[" + String.join(",", List.of(VALID, VALID, VALID)) + "]")).events()).hasSize(3);
     assertThatThrownBy(() -> three.parse(bytes("[" + String.join(",", List.of(VALID, VALID, VALID, VALID)) + "]")))
         .isInstanceOf(MalformedBodyException.class)
-        .hasMessageContaining("4 events").hasMessageContaining("at most 3");
+        // Reading stops at the fourth event, so the message names the limit, not the count.
+        .hasMessageContaining("more than 3 events").hasMessageContaining("at most 3");
   }
 
   // ------------------------------------------------------------------ writing
