@@ -3,15 +3,17 @@ package io.theeye.collector;
 import io.theeye.collector.config.AckMode;
 import io.theeye.collector.config.ApplicationKey;
 import io.theeye.collector.config.UnknownTypes;
+import io.theeye.collector.http.EdgeLimits;
 import io.theeye.collector.http.HttpEdge;
 import io.theeye.collector.ingest.EventValidator;
 import io.theeye.collector.ingest.EventWriter;
+import io.theeye.collector.ingest.Ingest;
 import io.theeye.collector.schema.SchemaRegistry;
 import io.theeye.collector.storage.EventStore;
 import io.theeye.collector.storage.EventStores;
 import io.theeye.collector.storage.StorageException;
 import io.theeye.collector.storage.sqlite.SqliteSync;
-import io.theeye.model.EventCodec;
+import io.theeye.model.EventReader;
 import io.theeye.model.EyeProtocol;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -62,6 +64,17 @@ public final class Collector implements AutoCloseable {
   public static final String DEFAULT_DB = "eye.db";
   /** Default queue capacity, in rows (events plus rejected rows): {@value}. */
   public static final int DEFAULT_QUEUE_CAPACITY = 50_000;
+  /** Default time a request body may take to arrive, headers to last byte: {@value} seconds. */
+  public static final long DEFAULT_BODY_TIMEOUT_SECONDS = 10;
+  /** Default bytes all request bodies being received may hold at once: {@value} (64 MiB). */
+  public static final long DEFAULT_MAX_RECEIVING_BYTES = 64L << 20;
+  /** Default limit on open connections: {@value}. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+  /** The most bytes of request headers: {@value}. */
+  public static final int MAX_HEADER_BYTES = 16 << 10;
+  /** How long a body waits for a parsing slot before it is answered 503. */
+  static final Duration PARSE_WAIT = Duration.ofSeconds(2);
+
   /** How long a shutdown waits for requests in flight, and again for the writer: {@value} seconds. */
   public static final long DRAIN_TIMEOUT_SECONDS = 30;
 
@@ -95,15 +108,23 @@ public final class Collector implements AutoCloseable {
     writer.start();
     try {
       EventValidator validator = new EventValidator(b.schemas, b.unknownTypes, b.maxFutureSkew);
-      this.edge = new HttpEdge(new HttpEdge.Settings(List.copyOf(b.keys),
-          EventCodec.withLimits(b.maxEventsPerRequest, b.maxDataBytes), validator, writer, store, metrics,
-          metrics::scrape, b.ack, b.clock, b.signatureWindow, b.maxBodyBytes, b.maxDecodedBytes));
+      Ingest ingest = new Ingest(EventReader.withLimits(b.maxEventsPerRequest, b.maxDataBytes), validator,
+          writer, metrics, b.ack);
+      EdgeLimits limits = new EdgeLimits(b.maxBodyBytes, b.maxDecodedBytes, b.bodyTimeout, b.maxReceivingBytes,
+          b.maxConcurrentParses, PARSE_WAIT);
+      this.edge = new HttpEdge(new HttpEdge.Settings(List.copyOf(b.keys), ingest, writer, store, metrics,
+          metrics::scrape, b.clock, b.signatureWindow, limits));
       this.server = Undertow.builder()
           .addHttpListener(b.port, b.host)
           .setHandler(edge.handler())
           .setWorkerOption(Options.WORKER_NAME, "eye-http")
-          .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+          // Headers are read before anything is authenticated: keep them small and quick.
+          .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
+          .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) b.bodyTimeout.toMillis())
           .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
+          // Past the high-water mark the listener stops accepting until connections fall to the low one.
+          .setServerOption(Options.CONNECTION_HIGH_WATER, b.maxConnections)
+          .setServerOption(Options.CONNECTION_LOW_WATER, Math.max(1, b.maxConnections * 9 / 10))
           .build();
       server.start();
     } catch (RuntimeException e) {
@@ -253,6 +274,10 @@ public final class Collector implements AutoCloseable {
     private int maxDecodedBytes = EyeProtocol.DEFAULT_MAX_DECODED_BYTES;
     private int maxEventsPerRequest = EyeProtocol.DEFAULT_MAX_EVENTS_PER_REQUEST;
     private int maxDataBytes = EyeProtocol.DEFAULT_MAX_DATA_BYTES;
+    private Duration bodyTimeout = Duration.ofSeconds(DEFAULT_BODY_TIMEOUT_SECONDS);
+    private long maxReceivingBytes = DEFAULT_MAX_RECEIVING_BYTES;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int maxConcurrentParses = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -410,6 +435,49 @@ public final class Collector implements AutoCloseable {
         throw new IllegalArgumentException("maxBodyBytes must be positive");
       }
       this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /**
+     * How long a request body may take to arrive, from its headers to its last byte (and how long the
+     * headers may take); a slower connection is closed; default {@value Collector#DEFAULT_BODY_TIMEOUT_SECONDS} s.
+     */
+    public Builder bodyTimeout(Duration bodyTimeout) {
+      Objects.requireNonNull(bodyTimeout, "bodyTimeout");
+      if (bodyTimeout.isNegative() || bodyTimeout.isZero() || bodyTimeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("bodyTimeout must be positive, was " + bodyTimeout);
+      }
+      this.bodyTimeout = bodyTimeout;
+      return this;
+    }
+
+    /**
+     * The bytes all request bodies being received may hold at once; past it a body is answered 503
+     * {@code overloaded}; default {@value Collector#DEFAULT_MAX_RECEIVING_BYTES}.
+     */
+    public Builder maxReceivingBytes(long maxReceivingBytes) {
+      if (maxReceivingBytes <= 0) {
+        throw new IllegalArgumentException("maxReceivingBytes must be positive");
+      }
+      this.maxReceivingBytes = maxReceivingBytes;
+      return this;
+    }
+
+    /** The most open connections; past it new ones wait to be accepted; default {@value Collector#DEFAULT_MAX_CONNECTIONS}. */
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnections <= 0) {
+        throw new IllegalArgumentException("maxConnections must be positive");
+      }
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /** How many bodies are decompressed and parsed at once; default twice the processors, at least 2. */
+    public Builder maxConcurrentParses(int maxConcurrentParses) {
+      if (maxConcurrentParses <= 0) {
+        throw new IllegalArgumentException("maxConcurrentParses must be positive");
+      }
+      this.maxConcurrentParses = maxConcurrentParses;
       return this;
     }
 

@@ -158,6 +158,7 @@ public final class CollectorMain implements Callable<Integer> {
 
   /** Starts the collector and keeps it running until SIGTERM; exits non-zero when it cannot start. */
   public static void main(String[] args) {
+    Fatal.installHandler();
     CollectorMain main = new CollectorMain(System.getenv(), System.out, System.err);
     CommandLine cmd;
     try {

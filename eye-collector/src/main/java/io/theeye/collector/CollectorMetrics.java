@@ -16,6 +16,13 @@ public interface CollectorMetrics {
   /** An HTTP answer was sent on {@code path} with {@code status}. */
   default void requestAnswered(String path, int status) {}
 
+  /**
+   * The edge closed a connection or refused a request to protect its memory; {@code cause} is a fixed
+   * label: {@code slow_body} (the body did not arrive within the body timeout), {@code receive_budget}
+   * (too many bytes being received at once), {@code parse_busy} (no parsing slot came free in time).
+   */
+  default void requestRefused(String cause) {}
+
   /** A request failed authentication; {@code cause} is a fixed label such as {@code bad_signature}. */
   default void authFailed(String cause) {}
 

@@ -24,7 +24,7 @@ import java.util.function.IntSupplier;
  * {@code eye_events_accepted_total{app_id}}, {@code eye_events_duplicates_total{app_id}},
  * {@code eye_events_rejected_total{app_id,reason}}, {@code eye_queue_depth},
  * {@code eye_writer_batch_requests}, {@code eye_writer_batch_rows}, {@code eye_writer_commit_seconds},
- * {@code eye_writer_failures_total}, plus the JVM's memory, GC and thread series.
+ * {@code eye_writer_failures_total}, {@code eye_requests_refused_total{cause}}, plus the JVM's memory, GC and thread series.
  */
 public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoCloseable {
 
@@ -84,6 +84,14 @@ public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoC
   public void requestAnswered(String path, int status) {
     Counter.builder("eye.requests").description("HTTP requests answered, by path and status")
         .tag("path", path).tag("status", Integer.toString(status))
+        .register(registry).increment();
+  }
+
+  @Override
+  public void requestRefused(String cause) {
+    Counter.builder("eye.requests.refused")
+        .description("Connections closed or requests refused to protect the collector's memory, by cause")
+        .tag("cause", cause)
         .register(registry).increment();
   }
 

@@ -31,8 +31,13 @@ final class ChildCollector implements AutoCloseable {
 
   /** Starts {@code CollectorMain} with {@code args} in a new JVM on this test's class path. */
   static ChildCollector start(Path workDir, String... args) throws IOException {
+    return startWithHeap(workDir, "256m", args);
+  }
+
+  /** As {@link #start}, with the JVM's maximum heap {@code -Xmx<heap>}. */
+  static ChildCollector startWithHeap(Path workDir, String heap, String... args) throws IOException {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), CollectorMain.class.getName()));
     command.addAll(List.of(args));
     Path stderr = Files.createTempFile(workDir, "collector-", ".stderr");

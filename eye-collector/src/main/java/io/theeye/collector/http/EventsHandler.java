@@ -1,21 +1,11 @@
 package io.theeye.collector.http;
 
 import io.theeye.collector.CollectorMetrics;
-import io.theeye.collector.config.AckMode;
-import io.theeye.collector.ingest.EventValidator;
-import io.theeye.collector.ingest.EventValidator.Validated;
-import io.theeye.collector.ingest.EventWriter;
-import io.theeye.collector.ingest.SubmitResult;
-import io.theeye.collector.storage.RejectedRow;
-import io.theeye.collector.storage.WriteOutcome;
-import io.theeye.collector.storage.WriteRequest;
+import io.theeye.collector.Fatal;
+import io.theeye.collector.ingest.Ingest;
+import io.theeye.collector.ingest.IngestAnswer;
 import io.theeye.model.ErrorCode;
-import io.theeye.model.EventCodec;
 import io.theeye.model.EyeProtocol;
-import io.theeye.model.IngestResult;
-import io.theeye.model.MalformedBodyException;
-import io.theeye.model.ParsedBatch;
-import io.theeye.model.Reason;
 import io.undertow.io.Receiver;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -27,29 +17,32 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+import org.xnio.XnioExecutor;
 
 /**
- * {@code POST /v1/events}. One request, top to bottom, in the protocol's order of checks:
+ * {@code POST /v1/events}, the transport only. One request, top to bottom, in the protocol's order of
+ * checks:
  *
  * <ol>
  *   <li>IO thread: content type and encoding (415); declared size (413 at once, nothing read); then
- *       the body is read with Undertow's non-blocking receiver, which stops past the wire limit (413).
- *   <li>Worker thread: signature over the bytes as received (401); bounded gunzip (413); parse (400,
- *       recorded as a rejected row); per-event validation — all in parallel across requests, never on
- *       the writer thread.
- *   <li>The writer's queue: full (503 {@code overloaded}) or stopping (503 {@code shutting_down}), else
- *       queued; in {@code durable} mode the 202 is sent from the commit's completion, on the
- *       exchange's IO thread; in {@code queued} mode at once.
+ *       the body is read with Undertow's non-blocking receiver into a buffer that grows with the bytes
+ *       that actually arrive, within the wire limit (413), the body timeout (the connection is closed)
+ *       and the edge's budget of bytes being received by all connections at once (503).
+ *   <li>Worker thread, holding one of a bounded number of parsing slots (503 when none frees up in
+ *       time): signature over the bytes as received (401); bounded gunzip (413); then
+ *       {@link Ingest#accept}, which parses, validates and queues.
+ *   <li>The answer from {@link Ingest}'s stage, written on the exchange's IO thread.
  * </ol>
  *
- * No thread ever waits for another here: the worker returns as soon as the request is queued.
+ * No thread ever waits for the writer here. An {@link Error} on the worker answers 500; one that means
+ * the JVM is failing ({@link VirtualMachineError}) also goes to {@link Fatal}, which stops the process.
  */
 final class EventsHandler implements HttpHandler {
 
@@ -58,28 +51,25 @@ final class EventsHandler implements HttpHandler {
   private static final HttpString SIGNATURE = HttpString.tryFromString(EyeProtocol.HEADER_SIGNATURE);
   private static final String UNAUTHORIZED_MESSAGE =
       "the request could not be authenticated: check the key id, the secret, the signature and the clock";
+  /** A body's buffer starts at most this large, whatever length it declares. */
+  static final int INITIAL_BUFFER_BYTES = 8 << 10;
 
   private final KeyRing keys;
-  private final EventCodec codec;
-  private final EventValidator validator;
-  private final EventWriter writer;
+  private final Ingest ingest;
   private final CollectorMetrics metrics;
-  private final AckMode ack;
   private final Clock clock;
-  private final int maxBodyBytes;
-  private final int maxDecodedBytes;
+  private final EdgeLimits limits;
+  /** Bytes held by the buffers of bodies being received (or waiting for a parsing slot) now. */
+  private final AtomicLong receiving = new AtomicLong();
+  private final Semaphore parsing;
 
-  EventsHandler(KeyRing keys, EventCodec codec, EventValidator validator, EventWriter writer,
-      CollectorMetrics metrics, AckMode ack, Clock clock, int maxBodyBytes, int maxDecodedBytes) {
+  EventsHandler(KeyRing keys, Ingest ingest, CollectorMetrics metrics, Clock clock, EdgeLimits limits) {
     this.keys = keys;
-    this.codec = codec;
-    this.validator = validator;
-    this.writer = writer;
+    this.ingest = ingest;
     this.metrics = metrics;
-    this.ack = ack;
     this.clock = clock;
-    this.maxBodyBytes = maxBodyBytes;
-    this.maxDecodedBytes = maxDecodedBytes;
+    this.limits = limits;
+    this.parsing = new Semaphore(limits.maxConcurrentParses());
   }
 
   @Override
@@ -98,49 +88,108 @@ final class EventsHandler implements HttpHandler {
       return;
     }
     long declared = exchange.getRequestContentLength();
-    if (declared > maxBodyBytes) {
+    if (declared > limits.maxBodyBytes()) {
       tooLargeOnTheWire(exchange);
       return;
     }
     // Undertow enforces the limit as it reads a chunked body, so nothing past it is buffered.
-    exchange.setMaxEntitySize(maxBodyBytes);
+    exchange.setMaxEntitySize(limits.maxBodyBytes());
+    Body body = new Body(declared > 0 ? (int) Math.min(declared, INITIAL_BUFFER_BYTES) : INITIAL_BUFFER_BYTES);
+    if (!body.reserve(body.bytes.length)) {
+      refuseReceiving(exchange);
+      return;
+    }
+    exchange.addExchangeCompleteListener((ex, next) -> {
+      body.release();
+      next.proceed();
+    });
+    // A body must arrive whole within the body timeout, however slowly its bytes trickle in: a read
+    // timeout alone would let one byte a second hold a connection forever.
+    XnioExecutor.Key deadline = exchange.getIoThread().executeAfter(() -> {
+      if (!body.complete) {
+        metrics.requestRefused("slow_body");
+        log.debug("closing a connection whose body did not arrive within {} ms", limits.bodyTimeout().toMillis());
+        IoUtils.safeClose(exchange.getConnection());
+        body.release();
+      }
+    }, limits.bodyTimeout().toMillis(), TimeUnit.MILLISECONDS);
     // receivePartialBytes, not receiveFullBytes: Undertow 2.3's receiveFullBytes copies the body one
     // byte at a time into a synchronized ByteArrayOutputStream (the IO threads' hottest frame under
-    // load); the chunks here are copied in bulk into one array of the declared length.
-    Body body = new Body(declared > 0 ? (int) declared : 8192);
+    // load); the chunks here are copied in bulk into one array.
     exchange.getRequestReceiver().receivePartialBytes((ex, chunk, last) -> {
-      if (!body.append(chunk, maxBodyBytes)) {
+      int appended = body.append(chunk, limits.maxBodyBytes());
+      if (appended != Body.APPENDED) {
+        body.complete = true;
+        deadline.remove();
         ex.getRequestReceiver().pause();
-        tooLargeOnTheWire(ex);
+        if (appended == Body.TOO_LARGE) {
+          tooLargeOnTheWire(ex);
+        } else {
+          refuseReceiving(ex);
+        }
         return;
       }
       if (last) {
+        body.complete = true;
+        deadline.remove();
         byte[] bytes = body.bytes();
-        ex.dispatch(() -> ingest(ex, bytes, encoding, receivedAt));
+        ex.dispatch(() -> authenticateAndIngest(ex, bytes, encoding, receivedAt));
       }
-    }, this::readFailed);
+    }, (ex, e) -> {
+      body.complete = true;
+      deadline.remove();
+      readFailed(ex, e);
+    });
   }
 
-  /** A request body as it arrives, in one array; at most the wire limit. */
-  private static final class Body {
+  /**
+   * A request body as it arrives, in one array that grows with the bytes received, never past the
+   * wire limit; its capacity is reserved from the edge's receiving budget.
+   */
+  private final class Body {
+    static final int APPENDED = 0;
+    static final int TOO_LARGE = 1;
+    static final int NO_BUDGET = 2;
+
     private byte[] bytes;
     private int size;
+    private long reserved;
+    /** Read, refused or failed: the body timeout has nothing left to do. Only the IO thread touches it. */
+    boolean complete;
 
-    Body(int expected) {
-      bytes = new byte[expected];
+    Body(int initial) {
+      bytes = new byte[initial];
     }
 
-    /** Adds a chunk; false when the body would pass {@code limit} bytes. */
-    boolean append(byte[] chunk, int limit) {
-      if (chunk.length > limit - size) {
+    synchronized boolean reserve(long n) {
+      if (receiving.addAndGet(n) > limits.maxReceivingBytes()) {
+        receiving.addAndGet(-n);
         return false;
       }
+      reserved += n;
+      return true;
+    }
+
+    synchronized void release() {
+      receiving.addAndGet(-reserved);
+      reserved = 0;
+    }
+
+    /** Adds a chunk: {@link #APPENDED}, or why not. */
+    int append(byte[] chunk, int limit) {
+      if (chunk.length > limit - size) {
+        return TOO_LARGE;
+      }
       if (size + chunk.length > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.min(limit, Math.max(size + chunk.length, 2 * bytes.length)));
+        int grown = Math.min(limit, Math.max(size + chunk.length, 2 * bytes.length));
+        if (!reserve(grown - bytes.length)) {
+          return NO_BUDGET;
+        }
+        bytes = Arrays.copyOf(bytes, grown);
       }
       System.arraycopy(chunk, 0, bytes, size, chunk.length);
       size += chunk.length;
-      return true;
+      return APPENDED;
     }
 
     byte[] bytes() {
@@ -152,7 +201,15 @@ final class EventsHandler implements HttpHandler {
     // The rest of the body is never read: close the connection after answering instead of draining it.
     exchange.setPersistent(false);
     Responses.error(exchange, ErrorCode.PAYLOAD_TOO_LARGE,
-        "the request body is larger than " + maxBodyBytes + " bytes on the wire");
+        "the request body is larger than " + limits.maxBodyBytes() + " bytes on the wire (the wire limit)");
+  }
+
+  private void refuseReceiving(HttpServerExchange exchange) {
+    metrics.requestRefused("receive_budget");
+    exchange.setPersistent(false);
+    Responses.unavailable(exchange, ErrorCode.OVERLOADED, "the collector is receiving "
+        + limits.maxReceivingBytes() + " bytes of request bodies at once (its receiving budget);"
+        + " nothing of this request was stored; retry later", Responses.RETRY_OVERLOADED_SECONDS);
   }
 
   private void readFailed(HttpServerExchange exchange, IOException e) {
@@ -167,7 +224,9 @@ final class EventsHandler implements HttpHandler {
   }
 
   /** On a worker thread: everything after the body is read. */
-  private void ingest(HttpServerExchange exchange, byte[] body, MediaTypes.Encoding encoding, Instant receivedAt) {
+  private void authenticateAndIngest(HttpServerExchange exchange, byte[] body, MediaTypes.Encoding encoding,
+      Instant receivedAt) {
+    boolean slot = false;
     try {
       HeaderMap headers = exchange.getRequestHeaders();
       KeyRing.Authentication auth = keys.authenticate(headers.getFirst(KEY_ID), headers.getFirst(SIGNATURE), body);
@@ -176,123 +235,86 @@ final class EventsHandler implements HttpHandler {
         Responses.error(exchange, ErrorCode.UNAUTHORIZED, UNAUTHORIZED_MESSAGE);
         return;
       }
-      String appId = auth.appId();
-
-      byte[] decoded = body;
-      if (encoding == MediaTypes.Encoding.GZIP) {
-        try {
-          decoded = BoundedGzip.decode(body, maxDecodedBytes);
-        } catch (BoundedGzip.TooLargeException e) {
-          Responses.error(exchange, ErrorCode.PAYLOAD_TOO_LARGE,
-              "the request body decompresses to more than " + maxDecodedBytes + " bytes");
-          return;
-        } catch (IOException e) {
-          malformed(exchange, appId, receivedAt, "the gzip body cannot be decompressed: " + e.getMessage(), body);
-          return;
-        }
-      }
-
-      ParsedBatch batch;
-      try {
-        batch = codec.parse(decoded);
-      } catch (MalformedBodyException e) {
-        malformed(exchange, appId, receivedAt, e.getMessage(), decoded);
+      // Decompressing and parsing hold memory in proportion to the decoded body: only so many at once.
+      slot = parsing.tryAcquire(limits.parseWait().toMillis(), TimeUnit.MILLISECONDS);
+      if (!slot) {
+        metrics.requestRefused("parse_busy");
+        Responses.unavailable(exchange, ErrorCode.OVERLOADED, "the collector is busy parsing "
+            + limits.maxConcurrentParses() + " requests; nothing of this request was stored; retry later",
+            Responses.RETRY_OVERLOADED_SECONDS);
         return;
       }
-      metrics.eventsReceived(appId, batch.events().size());
-      Validated validated = validator.validate(appId, receivedAt, batch);
-      submit(exchange, validated);
-    } catch (RuntimeException e) {
-      log.error("unexpected failure while ingesting a request; nothing of it was queued", e);
-      Responses.error(exchange, ErrorCode.INTERNAL_ERROR, "an unexpected error occurred; nothing was stored");
-    }
-  }
-
-  /** A body that is unusable as a whole: record it (authenticated senders only), then answer 400. */
-  private void malformed(HttpServerExchange exchange, String appId, Instant receivedAt, String message, byte[] body) {
-    RejectedRow row = new RejectedRow(Reason.MALFORMED_BODY, message, null, null, null, null,
-        EventCodec.truncateUtf8(body, EyeProtocol.MAX_RAW_BYTES));
-    WriteRequest request = new WriteRequest(appId, receivedAt, List.of(), List.of(row));
-    enqueue(exchange, request, committed -> {
-      if (ack == AckMode.QUEUED) {
-        Responses.error(exchange, ErrorCode.MALFORMED_BODY, message);
+      CompletionStage<IngestAnswer> answer;
+      if (encoding == MediaTypes.Encoding.GZIP) {
+        byte[] decoded;
+        try {
+          decoded = BoundedGzip.decode(body, limits.maxDecodedBytes());
+        } catch (BoundedGzip.TooLargeException e) {
+          Responses.error(exchange, ErrorCode.PAYLOAD_TOO_LARGE, "the request body decompresses to more than "
+              + limits.maxDecodedBytes() + " bytes (the decompressed limit)");
+          return;
+        } catch (IOException e) {
+          answer = ingest.malformed(auth.appId(), receivedAt,
+              "the gzip body cannot be decompressed: " + e.getMessage(), body);
+          answer.whenComplete((a, failure) -> answer(exchange, a, failure));
+          return;
+        }
+        answer = ingest.accept(auth.appId(), receivedAt, decoded);
+      } else {
+        answer = ingest.accept(auth.appId(), receivedAt, body);
       }
-      answerWhenStored(exchange, appId, committed, Map.of(Reason.MALFORMED_BODY, 1),
-          outcome -> Responses.error(exchange, ErrorCode.MALFORMED_BODY, message));
-    });
-  }
-
-  private void submit(HttpServerExchange exchange, Validated v) {
-    String appId = v.request().appId();
-    enqueue(exchange, v.request(), committed -> {
-      int valid = v.request().events().size();
-      if (ack == AckMode.QUEUED) {
-        // Only duplicates inside this request are known before the commit.
-        int duplicates = v.inRequestDuplicates();
-        Responses.json(exchange, 202, new IngestResult(v.received(), valid - duplicates, v.rejected(), duplicates));
-      }
-      answerWhenStored(exchange, appId, committed, v.rejectedByReason(), outcome -> {
-        // A store may turn an event it cannot hold into a rejected row (PostgreSQL refuses U+0000 in
-        // text); counting rejected as the rest keeps received = accepted + rejected + duplicates.
-        Responses.json(exchange, 202, new IngestResult(v.received(), outcome.accepted(),
-            v.received() - outcome.accepted() - outcome.duplicates(), outcome.duplicates()));
-      });
-    });
-  }
-
-  /** Offers the request to the writer; on success hands its commit future to {@code queued}. */
-  private void enqueue(HttpServerExchange exchange, WriteRequest request,
-      Consumer<CompletableFuture<WriteOutcome>> queued) {
-    SubmitResult result = writer.submit(request);
-    if (result instanceof SubmitResult.Queued q) {
-      queued.accept(q.committed());
-    } else if (result instanceof SubmitResult.Full) {
-      Responses.unavailable(exchange, ErrorCode.OVERLOADED,
-          "the collector's queue is full; nothing of this request was stored; retry later",
-          Responses.RETRY_OVERLOADED_SECONDS);
-    } else {
+      answer.whenComplete((a, failure) -> answer(exchange, a, failure));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       Responses.unavailable(exchange, ErrorCode.SHUTTING_DOWN,
           "the collector is shutting down; nothing of this request was stored; retry later",
           Responses.RETRY_UNAVAILABLE_SECONDS);
+    } catch (RuntimeException | Error e) {
+      log.error("unexpected failure while ingesting a request; nothing of it was queued", e);
+      try {
+        exchange.setPersistent(false);
+        Responses.error(exchange, ErrorCode.INTERNAL_ERROR, "an unexpected error occurred; nothing was stored");
+      } catch (RuntimeException | Error again) {
+        IoUtils.safeClose(exchange.getConnection());
+      }
+      if (e instanceof VirtualMachineError fatal) {
+        Fatal.stop(fatal);
+      }
+    } finally {
+      if (slot) {
+        parsing.release();
+      }
     }
   }
 
-  /**
-   * Counts what the commit stored (accepted, duplicates, rejected rows) and, in {@code durable} mode, answers from it. The writer thread
-   * completes the future; the answer is written on the exchange's own IO thread so the writer never
-   * touches a socket.
-   */
-  private void answerWhenStored(HttpServerExchange exchange, String appId,
-      CompletableFuture<WriteOutcome> committed, Map<Reason, Integer> rejected, Consumer<WriteOutcome> answer) {
-    committed.whenComplete((outcome, failure) -> {
-      if (failure == null) {
-        metrics.eventsAccepted(appId, outcome.accepted());
-        metrics.eventsDuplicate(appId, outcome.duplicates());
-        rejected.forEach((reason, count) -> metrics.eventsRejected(appId, reason, count));
+  /** Turns the pipeline's answer into a status, on the exchange's IO thread. */
+  private void answer(HttpServerExchange exchange, IngestAnswer answer, Throwable failure) {
+    Runnable send = () -> {
+      if (failure != null) {
+        log.error("the ingest pipeline failed a request", failure);
+        Responses.error(exchange, ErrorCode.INTERNAL_ERROR, "an unexpected error occurred; nothing was stored");
+      } else if (answer instanceof IngestAnswer.Stored s) {
+        Responses.json(exchange, 202, s.result());
+      } else if (answer instanceof IngestAnswer.Malformed m) {
+        Responses.error(exchange, ErrorCode.MALFORMED_BODY, m.message());
+      } else if (answer instanceof IngestAnswer.Overloaded) {
+        Responses.unavailable(exchange, ErrorCode.OVERLOADED,
+            "the collector's queue is full; nothing of this request was stored; retry later",
+            Responses.RETRY_OVERLOADED_SECONDS);
+      } else if (answer instanceof IngestAnswer.ShuttingDown) {
+        Responses.unavailable(exchange, ErrorCode.SHUTTING_DOWN,
+            "the collector is shutting down; nothing of this request was stored; retry later",
+            Responses.RETRY_UNAVAILABLE_SECONDS);
+      } else {
+        Responses.unavailable(exchange, ErrorCode.STORAGE_UNAVAILABLE,
+            "the database could not store this request; nothing of it was stored; retry later",
+            Responses.RETRY_UNAVAILABLE_SECONDS);
       }
-      if (ack != AckMode.DURABLE) {
-        if (failure != null) {
-          log.error("a request acknowledged in queued mode could not be committed; its events are lost",
-              unwrap(failure));
-        }
-        return;
-      }
-      exchange.getIoThread().execute(() -> {
-        if (failure == null) {
-          answer.accept(outcome);
-        } else {
-          // The writer already logs its failed transactions, throttled; one line per request would
-          // flood the log exactly when the disk is full.
-          log.debug("a request could not be committed; answering 503 storage_unavailable", unwrap(failure));
-          Responses.unavailable(exchange, ErrorCode.STORAGE_UNAVAILABLE,
-              "the database could not store this request; nothing of it was stored; retry later",
-              Responses.RETRY_UNAVAILABLE_SECONDS);
-        }
-      });
-    });
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    };
+    if (exchange.isInIoThread()) {
+      send.run();
+    } else {
+      exchange.getIoThread().execute(send);
+    }
   }
 }

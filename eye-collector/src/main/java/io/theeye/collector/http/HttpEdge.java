@@ -1,13 +1,11 @@
 package io.theeye.collector.http;
 
 import io.theeye.collector.CollectorMetrics;
-import io.theeye.collector.config.AckMode;
 import io.theeye.collector.config.ApplicationKey;
-import io.theeye.collector.ingest.EventValidator;
 import io.theeye.collector.ingest.EventWriter;
+import io.theeye.collector.ingest.Ingest;
 import io.theeye.collector.storage.EventStore;
 import io.theeye.model.ErrorCode;
-import io.theeye.model.EventCodec;
 import io.theeye.model.EyeProtocol;
 import io.undertow.Handlers;
 import io.undertow.server.HttpHandler;
@@ -47,34 +45,29 @@ public final class HttpEdge {
    * Everything the edge needs.
    *
    * @param keys the configured application keys
-   * @param codec the body codec with the configured per-request limits
-   * @param validator the per-event checks
-   * @param writer the queue in front of the database
+   * @param ingest the pipeline behind {@code POST /v1/events}
+   * @param writer the queue in front of the database, for {@code /ready}
    * @param store the database, for {@code /ready}
    * @param metrics where counts go
    * @param scrape produces the {@code /metrics} text
-   * @param ack when to answer 202
    * @param clock the collector's clock (receipt time, signature window)
    * @param signatureWindow the replay window
-   * @param maxBodyBytes the wire limit
-   * @param maxDecodedBytes the decompressed limit
+   * @param limits what requests may hold before and while they are parsed
    */
-  public record Settings(List<ApplicationKey> keys, EventCodec codec, EventValidator validator,
-      EventWriter writer, EventStore store, CollectorMetrics metrics, Supplier<String> scrape, AckMode ack,
-      Clock clock, Duration signatureWindow, int maxBodyBytes, int maxDecodedBytes) {
+  public record Settings(List<ApplicationKey> keys, Ingest ingest, EventWriter writer, EventStore store,
+      CollectorMetrics metrics, Supplier<String> scrape, Clock clock, Duration signatureWindow, EdgeLimits limits) {
 
     /** Checks every part is present. */
     public Settings {
       Objects.requireNonNull(keys, "keys");
-      Objects.requireNonNull(codec, "codec");
-      Objects.requireNonNull(validator, "validator");
+      Objects.requireNonNull(ingest, "ingest");
       Objects.requireNonNull(writer, "writer");
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(scrape, "scrape");
-      Objects.requireNonNull(ack, "ack");
       Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(signatureWindow, "signatureWindow");
+      Objects.requireNonNull(limits, "limits");
     }
   }
 
@@ -83,8 +76,7 @@ public final class HttpEdge {
   /** Builds the handler chain. */
   public HttpEdge(Settings s) {
     KeyRing keyRing = new KeyRing(s.keys(), s.clock(), s.signatureWindow());
-    EventsHandler events = new EventsHandler(keyRing, s.codec(), s.validator(), s.writer(), s.metrics(),
-        s.ack(), s.clock(), s.maxBodyBytes(), s.maxDecodedBytes());
+    EventsHandler events = new EventsHandler(keyRing, s.ingest(), s.metrics(), s.clock(), s.limits());
     RoutingHandler routes = Handlers.routing()
         // A sender that asks "Expect: 100-continue" gets its 100 only when the body is read, i.e. not
         // when the headers alone already earned a 415 or 413.

@@ -1,6 +1,5 @@
 package io.theeye.collector.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.theeye.collector.config.UnknownTypes;
 import io.theeye.collector.schema.EventSchema;
 import io.theeye.collector.schema.SchemaRegistry;
@@ -8,14 +7,11 @@ import io.theeye.collector.storage.EventRow;
 import io.theeye.collector.storage.RejectedRow;
 import io.theeye.collector.storage.WriteRequest;
 import io.theeye.model.Event;
-import io.theeye.model.EventCodec;
-import io.theeye.model.EyeProtocol;
 import io.theeye.model.ParsedBatch;
 import io.theeye.model.ParsedEvent;
 import io.theeye.model.Reason;
 import io.theeye.model.Timestamps;
 import io.theeye.model.Uuid7;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +23,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The collector's checks on top of {@link EventCodec}'s: {@code future_timestamp},
+ * The collector's checks on top of {@link io.theeye.model.EventReader}'s: {@code future_timestamp},
  * {@code schema_violation} and {@code unknown_event_type}; it also assigns a UUIDv7 to events sent
  * without an {@code event_id}. Stateless and thread-safe: HTTP worker threads call it in parallel, so
  * validation never runs on the writer thread.
@@ -72,7 +68,7 @@ public final class EventValidator {
         rejection = new RejectedRow(r.reason(), r.detail(), r.eventId(), r.sessionId(), r.category(), r.name(), r.raw());
       } else {
         ParsedEvent.Valid valid = (ParsedEvent.Valid) parsed;
-        rejection = check(valid.event(), latest);
+        rejection = check(valid, latest);
         if (rejection == null) {
           Event e = valid.event();
           String eventId = e.eventId() == null ? Uuid7.next() : e.eventId();
@@ -92,19 +88,20 @@ public final class EventValidator {
   }
 
   /** The rejection of a codec-valid event, or {@code null} when it passes. */
-  private RejectedRow check(Event e, Instant latest) {
+  private RejectedRow check(ParsedEvent.Valid valid, Instant latest) {
+    Event e = valid.event();
     if (e.timestamp().isAfter(latest)) {
-      return rejection(e, Reason.FUTURE_TIMESTAMP, "timestamp " + Timestamps.format(e.timestamp())
+      return rejection(valid, Reason.FUTURE_TIMESTAMP, "timestamp " + Timestamps.format(e.timestamp())
           + " is more than " + maxFutureSkew.getSeconds() + " s ahead of the collector's clock");
     }
     var schema = schemas.find(e.category(), e.name());
     if (schema.isPresent()) {
       List<String> violations = schema.get().validate(e.data());
       if (!violations.isEmpty()) {
-        return rejection(e, Reason.SCHEMA_VIOLATION, describe(schema.get(), violations));
+        return rejection(valid, Reason.SCHEMA_VIOLATION, describe(schema.get(), violations));
       }
     } else if (unknownTypes == UnknownTypes.REJECT) {
-      return rejection(e, Reason.UNKNOWN_EVENT_TYPE, "no schema is registered for the event type \""
+      return rejection(valid, Reason.UNKNOWN_EVENT_TYPE, "no schema is registered for the event type \""
           + e.category() + "\"/\"" + e.name() + "\" and this collector rejects unknown types");
     }
     return null;
@@ -115,16 +112,9 @@ public final class EventValidator {
         + "\": " + String.join("; ", violations);
   }
 
-  private static RejectedRow rejection(Event e, Reason reason, String detail) {
-    String raw;
-    try {
-      raw = new String(EventCodec.encode(e).json(), StandardCharsets.UTF_8);
-    } catch (JsonProcessingException ex) {
-      // The event was parsed from JSON, so it serializes; keep the row even if it somehow does not.
-      raw = "";
-    }
-    return new RejectedRow(reason, detail, e.eventId(), e.sessionId(), e.category(), e.name(),
-        EventCodec.truncateUtf8(raw, EyeProtocol.MAX_RAW_BYTES));
+  private static RejectedRow rejection(ParsedEvent.Valid valid, Reason reason, String detail) {
+    Event e = valid.event();
+    return new RejectedRow(reason, detail, e.eventId(), e.sessionId(), e.category(), e.name(), valid.raw().text());
   }
 
   /**
