@@ -113,6 +113,21 @@ public final class CollectorMain implements Callable<Integer> {
       description = "Estimated memory the in-memory queue may hold before answering 503 (default: ${DEFAULT-VALUE}).")
   long queueCapacityBytes;
 
+  @Option(names = "--body-timeout", paramLabel = "SECONDS", defaultValue = "" + Collector.DEFAULT_BODY_TIMEOUT_SECONDS,
+      description = "How long a request's headers, and then its body, may take to arrive; a slower connection is"
+          + " closed (default: ${DEFAULT-VALUE}).")
+  long bodyTimeoutSeconds;
+
+  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "" + Collector.DEFAULT_MAX_CONNECTIONS,
+      description = "Open connections at most; past it new ones wait to be accepted (default: ${DEFAULT-VALUE}).")
+  int maxConnections;
+
+  @Option(names = "--max-receiving-bytes", paramLabel = "BYTES",
+      defaultValue = "" + Collector.DEFAULT_MAX_RECEIVING_BYTES,
+      description = "Bytes all request bodies being received may hold at once before answering 503"
+          + " (default: ${DEFAULT-VALUE}).")
+  long maxReceivingBytes;
+
   @Option(names = "--max-future-skew", paramLabel = "SECONDS",
       defaultValue = "" + EyeProtocol.DEFAULT_MAX_FUTURE_SKEW_SECONDS,
       description = "How far ahead of the clock an event timestamp may be (default: ${DEFAULT-VALUE}).")
@@ -287,6 +302,9 @@ public final class CollectorMain implements Callable<Integer> {
         .maxDecodedBytes(maxDecodedBytes)
         .maxEventsPerRequest(maxEventsPerRequest)
         .maxDataBytes(maxDataBytes)
+        .bodyTimeout(Duration.ofSeconds(bodyTimeoutSeconds))
+        .maxConnections(maxConnections)
+        .maxReceivingBytes(maxReceivingBytes)
         .schemas(schemas == null ? SchemaRegistry.bundled() : SchemaRegistry.load(schemas));
     keys.forEach(b::key);
     return b;
