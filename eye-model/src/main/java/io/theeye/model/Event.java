@@ -9,15 +9,11 @@ import java.util.Objects;
 /**
  * One behaviour event as it travels on the wire.
  *
- * <p>Create one with {@link #builder()}:
+ * <p>{@link EventReader} makes one for each valid event of a request body:
  *
  * <pre>{@code
- * Event e = Event.builder()
- *     .sessionId("e2085be5-9137-4e4e-80b5-f1ffddc25423")
- *     .category("page interaction")
- *     .name("pageview")
- *     .timestamp(Instant.now())
- *     .build();
+ * Event e = new Event(null, "e2085be5-9137-4e4e-80b5-f1ffddc25423", "page interaction", "pageview",
+ *     null, Instant.now(), 0L);
  * }</pre>
  *
  * <p>The record checks the protocol's field rules (lengths, non-negative {@code seq}) in its
@@ -68,71 +64,6 @@ public record Event(
     if (length < 1 || length > max) {
       throw new IllegalArgumentException(
           field + " must be 1-" + max + " characters, was " + length);
-    }
-  }
-
-  /** A new builder. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** Builds {@link Event}s; {@link #build()} validates. */
-  public static final class Builder {
-    private String eventId;
-    private String sessionId;
-    private String category;
-    private String name;
-    private ObjectNode data;
-    private Instant timestamp;
-    private Long seq;
-
-    private Builder() {}
-
-    /** The idempotency key; leave unset to let the collector assign one. */
-    public Builder eventId(String eventId) {
-      this.eventId = eventId;
-      return this;
-    }
-
-    /** The session this event belongs to. */
-    public Builder sessionId(String sessionId) {
-      this.sessionId = sessionId;
-      return this;
-    }
-
-    /** The event type's category, e.g. {@code page interaction}. */
-    public Builder category(String category) {
-      this.category = category;
-      return this;
-    }
-
-    /** The event type's name, e.g. {@code pageview}. */
-    public Builder name(String name) {
-      this.name = name;
-      return this;
-    }
-
-    /** The payload; {@code null} means an empty object. */
-    public Builder data(ObjectNode data) {
-      this.data = data;
-      return this;
-    }
-
-    /** When the event occurred. */
-    public Builder timestamp(Instant timestamp) {
-      this.timestamp = timestamp;
-      return this;
-    }
-
-    /** The sender-side sequence number. */
-    public Builder seq(Long seq) {
-      this.seq = seq;
-      return this;
-    }
-
-    /** Builds the event, checking every field. */
-    public Event build() {
-      return new Event(eventId, sessionId, category, name, data, timestamp, seq);
     }
   }
 }

@@ -93,13 +93,6 @@ public final class EventCodec {
    */
   public record EncodedEvent(byte[] json, int dataBytes) {}
 
-  /** Serializes an {@link Event}. */
-  public static EncodedEvent encode(Event event) throws JsonProcessingException {
-    Long seq = event.seq();
-    return encode(event.eventId(), event.sessionId(), event.category(), event.name(), event.data(),
-        event.timestamp(), seq == null ? -1 : seq);
-  }
-
   /**
    * Serializes one event from its parts, writing {@code data} (a {@code Map}, a Jackson tree, or any
    * value Jackson can serialize as an object) straight into the output, so it is serialized only once.
@@ -374,15 +367,6 @@ public final class EventCodec {
       out.write(encodedEvents.get(i));
     }
     out.write(ENVELOPE_END);
-  }
-
-  /** Writes a whole batch as an envelope. */
-  public static byte[] write(EventBatch batch) throws JsonProcessingException {
-    List<byte[]> encoded = new ArrayList<>(batch.events().size());
-    for (Event e : batch.events()) {
-      encoded.add(encode(e).json());
-    }
-    return envelope(batch.sentAt(), encoded);
   }
 
   // ---------------------------------------------------------------- helpers
