@@ -551,10 +551,35 @@ public final class EyeClient implements AutoCloseable {
       if (secret == null) {
         throw new IllegalStateException("secret is required");
       }
-      return new EyeClient(new ClientConfig(eventsUrl, keyId, secret.clone(), maxQueueEvents, maxQueueBytes,
-          maxBatchEvents, maxBatchBytes, flushInterval, gzipThreshold, maxInFlightBatches, initialBackoff,
-          maxBackoff, maxRetryAfter, retryBudget, connectTimeout, requestTimeout, closeTimeout, maxDataBytes,
-          listener, okHttpClient, retryScheduler, clock, strict));
+      return new EyeClient(config().build());
+    }
+
+    /** This builder's settings, handed to the internals by name; the secret is copied. */
+    private ClientConfig.Builder config() {
+      return ClientConfig.builder()
+          .eventsUrl(eventsUrl)
+          .keyId(keyId)
+          .secret(secret.clone())
+          .maxQueueEvents(maxQueueEvents)
+          .maxQueueBytes(maxQueueBytes)
+          .maxBatchEvents(maxBatchEvents)
+          .maxBatchBytes(maxBatchBytes)
+          .flushInterval(flushInterval)
+          .gzipThreshold(gzipThreshold)
+          .maxInFlightBatches(maxInFlightBatches)
+          .initialBackoff(initialBackoff)
+          .maxBackoff(maxBackoff)
+          .maxRetryAfter(maxRetryAfter)
+          .retryBudget(retryBudget)
+          .connectTimeout(connectTimeout)
+          .requestTimeout(requestTimeout)
+          .closeTimeout(closeTimeout)
+          .maxDataBytes(maxDataBytes)
+          .listener(listener)
+          .okHttpClient(okHttpClient)
+          .retryScheduler(retryScheduler)
+          .clock(clock)
+          .strict(strict);
     }
 
     /** The settings, never the secret. */
