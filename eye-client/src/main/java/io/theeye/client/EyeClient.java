@@ -34,6 +34,9 @@ import okhttp3.OkHttpClient;
  * eye.close();          // at shutdown: stop intake, deliver what is queued (bounded wait), free threads
  * }</pre>
  *
+ * <p>{@link #shutdown()} does what {@code close()} does without blocking: it returns a future of the
+ * number of events that were not delivered.
+ *
  * <p><b>{@code track} never blocks and never throws.</b> It validates its arguments, stamps the time
  * (to the microsecond) and a per-client increasing sequence number, assigns a UUIDv7 event id,
  * serializes the event once (so mutating the data map afterwards changes nothing) and puts it in a
@@ -134,6 +137,32 @@ public final class EyeClient implements AutoCloseable {
   }
 
   /**
+   * Shuts the client down without blocking the caller: stops intake (later {@code track} calls drop
+   * their events as {@link DropReason#CLOSED}), gives everything already accepted up to the configured
+   * {@link Builder#closeTimeout(Duration) close timeout} to be delivered, gives up on what is still
+   * undelivered (reporting it to the listener as {@link EyeListener.FailureReason#CLOSED}) and releases
+   * the client's threads and connections, so the JVM can exit at once. An injected {@link OkHttpClient}
+   * is left running: it belongs to you.
+   *
+   * <pre>{@code
+   * eye.shutdown().thenAccept(lost -> {
+   *   if (lost > 0) {
+   *     log.warn("{} events were not delivered", lost);
+   *   }
+   * });
+   * }</pre>
+   *
+   * <p>Runs once: a later call, or a {@link #close()}, gets the same result.
+   *
+   * @return a future that completes once the client is shut down, with the number of events it
+   *     accepted over its life that were not delivered (failed, or given up at shutdown): 0 means every
+   *     accepted event reached the collector. It never completes exceptionally.
+   */
+  public CompletableFuture<Long> shutdown() {
+    return core.shutdown(config.closeTimeout());
+  }
+
+  /**
    * Closes the client with the configured {@link Builder#closeTimeout(Duration) close timeout}; see
    * {@link #close(Duration)}. Idempotent.
    */
@@ -143,14 +172,11 @@ public final class EyeClient implements AutoCloseable {
   }
 
   /**
-   * Stops intake (later {@code track} calls drop their events as {@link DropReason#CLOSED}), waits up
-   * to {@code timeout} for everything already accepted to be delivered, gives up on what is still
-   * undelivered (reporting it to the listener as {@link EyeListener.FailureReason#CLOSED}) and releases
-   * the client's threads and connections, so the JVM can exit at once. An injected
-   * {@link OkHttpClient} or scheduler is left running: it belongs to you.
+   * Shuts the client down as {@link #shutdown()} does, giving the last deliveries up to {@code timeout},
+   * and waits for it to finish.
    *
-   * <p>Idempotent: a second call waits (up to its own {@code timeout}) for the first to finish and
-   * returns the same number.
+   * <p>Idempotent: a second call (or one after {@link #shutdown()}) waits, up to its own {@code
+   * timeout}, for the first to finish and returns the same number.
    *
    * @param timeout how long to wait for the last deliveries
    * @return the number of events this client accepted over its life that were not delivered (failed

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
@@ -53,6 +54,9 @@ final class Batcher implements Runnable {
   private final Thread thread;
   /** The loop is to stop (or has stopped). */
   private volatile boolean stopping;
+  /** The loop has ended and given up on what it held. */
+  private volatile boolean exited;
+  private final AtomicReference<Runnable> afterStop = new AtomicReference<>();
 
   // The loop's own state, touched by the sender thread only.
   private final List<PendingEvent> current = new ArrayList<>();
@@ -84,10 +88,6 @@ final class Batcher implements Runnable {
   /** Starts the sender thread. */
   void start() {
     thread.start();
-  }
-
-  Thread thread() {
-    return thread;
   }
 
   /** Queues an accepted event; never blocks. */
@@ -126,10 +126,25 @@ final class Batcher implements Runnable {
     return m.future;
   }
 
-  /** Tells the loop to stop; what it still holds is then given up on. */
-  void stop() {
+  /**
+   * Tells the loop to stop; what it still holds is then given up on, and {@code then} runs on the
+   * sender thread as its last work (or at once on this thread if the sender has already ended).
+   */
+  void stop(Runnable then) {
+    afterStop.set(then);
     stopping = true;
     LockSupport.unpark(thread);
+    if (exited) {
+      runAfterStop();
+    }
+  }
+
+  /** Runs the stop's follow-up exactly once, whichever of the stopper and the sender gets there first. */
+  private void runAfterStop() {
+    Runnable then = afterStop.getAndSet(null);
+    if (then != null) {
+      then.run();
+    }
   }
 
   /** The batches not yet settled. */
@@ -166,7 +181,12 @@ final class Batcher implements Runnable {
         }
       }
     } finally {
-      abandonLeftovers();
+      try {
+        abandonLeftovers();
+      } finally {
+        exited = true;
+        runAfterStop();
+      }
     }
   }
 

@@ -31,7 +31,8 @@ public final class ClientCore {
   /** The one logger of the client's parts: users configure the client under its public name. */
   static final Logger LOG = LoggerFactory.getLogger("io.theeye.client.EyeClient");
 
-  private static final long SENDER_JOIN_MILLIS = 5_000;
+  /** How long, beyond the close timeout, {@link #close} gives the sender to wind up: {@value} ms. */
+  static final long SENDER_STOP_MILLIS = 5_000;
 
   private final Counters counters = new Counters();
   private final DropReporter drops = new DropReporter(counters, LOG);
@@ -92,65 +93,76 @@ public final class ClientCore {
   }
 
   /**
-   * Stops intake, waits up to {@code timeout} for everything accepted to be delivered, gives up on the
-   * rest, and releases threads. Idempotent.
+   * Shuts the client down without blocking: stops intake, gives everything accepted up to {@code
+   * timeout} to be delivered, gives up on the rest, and releases threads and connections. Runs once;
+   * later calls get the first call's result.
    *
-   * @return the number of events accepted over the client's life that were not delivered
+   * @return a future of the number of events accepted over the client's life that were not delivered;
+   *     it never completes exceptionally
+   */
+  public CompletableFuture<Long> shutdown(Duration timeout) {
+    if (closeStarted.compareAndSet(false, true)) {
+      begin(timeout);
+    }
+    return closeResult.copy();
+  }
+
+  /**
+   * {@link #shutdown(Duration)}, waiting for it: the call that starts it waits up to {@code timeout}
+   * plus the sender's {@value #SENDER_STOP_MILLIS} ms to stop, a later call up to {@code timeout}.
+   *
+   * @return the number of events accepted over the client's life that were not delivered; if the
+   *     shutdown has not finished in time, those failed so far plus those still held
    */
   public long close(Duration timeout) {
-    if (!closeStarted.compareAndSet(false, true)) {
-      return awaitClose(timeout);
+    boolean first = closeStarted.compareAndSet(false, true);
+    long wait = Saturating.nanos(timeout);
+    if (first) {
+      begin(timeout);
+      wait = Saturating.add(wait, TimeUnit.MILLISECONDS.toNanos(SENDER_STOP_MILLIS));
     }
-    long deadline = System.nanoTime() + Saturating.nanos(timeout);
-    intake.close();
-    CompletableFuture<Void> flushed = flush();
     try {
-      flushed.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      LOG.warn("closing: the collector did not acknowledge everything within {}; giving up on {} event(s)",
-          timeout, budget.pendingEvents());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      LOG.warn("closing: waiting for the last batches failed", e);
-    }
-    batcher.stop();
-    joinSender();
-    exporter.abandonAll(batcher.outstanding());
-    batcher.drainLeftovers();
-    exporter.shutdown();
-    drops.reportNow();
-    long undelivered = counters.failed.sum();
-    if (undelivered > 0) {
-      LOG.warn("closed; {} event(s) tracked by this client were not delivered", undelivered);
-    }
-    closeResult.complete(undelivered);
-    return undelivered;
-  }
-
-  private long awaitClose(Duration timeout) {
-    try {
-      return closeResult.get(Saturating.nanos(timeout), TimeUnit.NANOSECONDS);
+      return closeResult.get(wait, TimeUnit.NANOSECONDS);
     } catch (TimeoutException | ExecutionException e) {
-      return counters.failed.sum() + budget.pendingEvents();
+      if (first) {
+        LOG.warn("closing: the sender thread did not stop within {} ms", SENDER_STOP_MILLIS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return counters.failed.sum() + budget.pendingEvents();
     }
+    return counters.failed.sum() + budget.pendingEvents();
   }
 
-  private void joinSender() {
-    Thread sender = batcher.thread();
-    if (Thread.currentThread() == sender) {
-      return;
-    }
+  /** Stop intake → drain (bounded) → stop the sender, which then calls {@link #release()}. */
+  private void begin(Duration timeout) {
+    intake.close();
+    flush().copy()
+        .orTimeout(Saturating.nanos(timeout), TimeUnit.NANOSECONDS)
+        .whenComplete((v, t) -> {
+          if (t instanceof TimeoutException) {
+            LOG.warn("closing: the collector did not acknowledge everything within {}; giving up on {} "
+                + "event(s)", timeout, budget.pendingEvents());
+          } else if (t != null) {
+            LOG.warn("closing: waiting for the last batches failed", t);
+          }
+          batcher.stop(this::release);
+        });
+  }
+
+  /** On the sender thread, once its loop has ended: give up on what is left, then free everything. */
+  private void release() {
     try {
-      sender.join(SENDER_JOIN_MILLIS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (sender.isAlive()) {
-      LOG.warn("closing: the sender thread did not stop within {} ms", SENDER_JOIN_MILLIS);
+      exporter.abandonAll(batcher.outstanding());
+      // Events that raced past intake's check into the queue after the sender's last drain.
+      batcher.drainLeftovers();
+      exporter.shutdown();
+      drops.reportNow();
+    } finally {
+      long undelivered = counters.failed.sum();
+      if (undelivered > 0) {
+        LOG.warn("closed; {} event(s) tracked by this client were not delivered", undelivered);
+      }
+      closeResult.complete(undelivered);
     }
   }
 }
