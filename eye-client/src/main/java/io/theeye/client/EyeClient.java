@@ -2,6 +2,7 @@ package io.theeye.client;
 
 import io.theeye.client.internal.ClientConfig;
 import io.theeye.client.internal.ClientCore;
+import io.theeye.client.internal.Internal;
 import io.theeye.model.EyeProtocol;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -13,7 +14,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -61,6 +61,25 @@ import okhttp3.OkHttpClient;
  * <p>Instances are thread-safe; create one per application and share it.
  */
 public final class EyeClient implements AutoCloseable {
+
+  static {
+    Internal.initialize(new Internal() {
+      @Override
+      public ClientConfig.Builder config(Builder builder) {
+        return builder.config();
+      }
+
+      @Override
+      public EyeClient newClient(ClientConfig config) {
+        return new EyeClient(config);
+      }
+
+      @Override
+      public ClientCore core(EyeClient client) {
+        return client.core;
+      }
+    });
+  }
 
   private final ClientCore core;
   private final ClientConfig config;
@@ -278,7 +297,6 @@ public final class EyeClient implements AutoCloseable {
     private int maxDataBytes = DEFAULT_MAX_DATA_BYTES;
     private EyeListener listener = EyeListener.NONE;
     private OkHttpClient okHttpClient;
-    private ScheduledExecutorService retryScheduler;
     private Clock clock = Clock.systemUTC();
     private boolean strict;
 
@@ -535,15 +553,6 @@ public final class EyeClient implements AutoCloseable {
     }
 
     /**
-     * Runs retries on this scheduler instead of the client's own one-thread scheduler; the client does
-     * not shut it down on close. Tests use it to observe (and skip) the waits.
-     */
-    public Builder retryScheduler(ScheduledExecutorService retryScheduler) {
-      this.retryScheduler = Objects.requireNonNull(retryScheduler, "retryScheduler");
-      return this;
-    }
-
-    /**
      * The clock for event timestamps, request signatures, {@code Retry-After} dates and retry budgets.
      * Default {@link Clock#systemUTC()}.
      */
@@ -568,6 +577,11 @@ public final class EyeClient implements AutoCloseable {
      * @throws IllegalStateException when {@code endpoint}, {@code keyId} or {@code secret} is missing
      */
     public EyeClient build() {
+      return new EyeClient(config().build());
+    }
+
+    /** This builder's settings, handed to the internals by name; the secret is copied. */
+    private ClientConfig.Builder config() {
       if (eventsUrl == null) {
         throw new IllegalStateException("endpoint is required");
       }
@@ -577,11 +591,6 @@ public final class EyeClient implements AutoCloseable {
       if (secret == null) {
         throw new IllegalStateException("secret is required");
       }
-      return new EyeClient(config().build());
-    }
-
-    /** This builder's settings, handed to the internals by name; the secret is copied. */
-    private ClientConfig.Builder config() {
       return ClientConfig.builder()
           .eventsUrl(eventsUrl)
           .keyId(keyId)
@@ -603,7 +612,6 @@ public final class EyeClient implements AutoCloseable {
           .maxDataBytes(maxDataBytes)
           .listener(listener)
           .okHttpClient(okHttpClient)
-          .retryScheduler(retryScheduler)
           .clock(clock)
           .strict(strict);
     }
