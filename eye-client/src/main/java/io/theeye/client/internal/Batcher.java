@@ -1,7 +1,6 @@
 package io.theeye.client.internal;
 
 import io.theeye.client.EyeListener.FailureReason;
-import io.theeye.model.EventCodec;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.AbstractList;
@@ -347,7 +346,7 @@ final class Batcher implements Runnable {
     boolean gzipped = false;
     try {
       bodyBuffer.reset();
-      EventCodec.envelope(clock.instant(), jsons, bodyBuffer);
+      EventEncoder.envelope(clock.instant(), jsons, bodyBuffer);
       body = null;
       if (bodyBuffer.size() >= config.gzipThreshold()) {
         gzipBuffer.reset();

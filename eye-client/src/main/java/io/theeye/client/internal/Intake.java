@@ -2,7 +2,6 @@ package io.theeye.client.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.theeye.client.DropReason;
-import io.theeye.model.EventCodec;
 import io.theeye.model.EyeProtocol;
 import io.theeye.model.Uuid7;
 import java.time.Clock;
@@ -77,9 +76,9 @@ final class Intake {
     Instant ts = timestamp != null ? timestamp : now();
     long seq = nextSeq.getAndIncrement();
     String id = eventId != null ? eventId : Uuid7.next();
-    EventCodec.EncodedEvent encoded;
+    EventEncoder.Encoded encoded;
     try {
-      encoded = EventCodec.encode(id, sessionId, category, name, data, ts, seq);
+      encoded = EventEncoder.encode(id, sessionId, category, name, data, ts, seq);
     } catch (JsonProcessingException | RuntimeException e) {
       return drop(DropReason.NOT_SERIALIZABLE, "data could not be serialized to JSON: " + describe(e), e);
     }
