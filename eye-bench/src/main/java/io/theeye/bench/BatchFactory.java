@@ -1,6 +1,6 @@
 package io.theeye.bench;
 
-import io.theeye.model.EventCodec;
+import io.theeye.client.internal.EventEncoder;
 import io.theeye.model.Timestamps;
 import io.theeye.model.Uuid7;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
 
 /**
  * Makes realistic 100-event request bodies fast enough that the load generator does not steal the
- * collector's CPU: bodies are built once by eye-model's {@link EventCodec} as templates, and each
+ * collector's CPU: bodies are built once by the client's {@link EventEncoder} as templates, and each
  * request gets a copy with fresh UUIDv7 event ids, session ids, timestamps (now) and {@code seq}
  * numbers written over fixed-width placeholders. Sessions come from a pool of active ones, each
  * retired after about twenty events, as a busy site's traffic would look.
@@ -58,13 +58,13 @@ final class BatchFactory {
       for (int i = 0; i < events; i++) {
         SampleEvents.Sample s = SampleEvents.next(random);
         try {
-          encoded.add(EventCodec.encode(ID_PLACEHOLDER, SESSION_PLACEHOLDER, s.category(), s.name(), s.data(),
+          encoded.add(EventEncoder.encode(ID_PLACEHOLDER, SESSION_PLACEHOLDER, s.category(), s.name(), s.data(),
               TS_PLACEHOLDER, SEQ_START).json());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
           throw new IllegalStateException("sample data must serialize", e);
         }
       }
-      byte[] body = EventCodec.envelope(null, encoded);
+      byte[] body = EventEncoder.envelope(null, encoded);
       templates[t] = body;
       idAt[t] = offsets(body, "\"event_id\":\"");
       sessionAt[t] = offsets(body, "\"session_id\":\"");

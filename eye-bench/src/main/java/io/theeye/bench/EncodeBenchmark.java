@@ -1,6 +1,6 @@
 package io.theeye.bench;
 
-import io.theeye.model.EventCodec;
+import io.theeye.client.internal.EventEncoder;
 import io.theeye.model.Uuid7;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +13,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * JMH: eye-model's {@link EventCodec#encode} of one realistic event, the serialization {@code track()}
+ * JMH: the client's {@link EventEncoder#encode} of one realistic event, the serialization {@code track()}
  * does on the caller's thread (time stamp formatting and the event id's text included), without the
  * client's queueing or its sender competing for the cores.
  */
@@ -33,9 +33,9 @@ public class EncodeBenchmark {
 
   /** One event, as {@code track()} serializes it: a new UUIDv7, now, the next seq. */
   @Benchmark
-  public EventCodec.EncodedEvent encode() throws Exception {
+  public EventEncoder.Encoded encode() throws Exception {
     int i = (int) (seq & 1023);
-    return EventCodec.encode(Uuid7.next(), events.sessions()[i], events.categories()[i], events.names()[i],
+    return EventEncoder.encode(Uuid7.next(), events.sessions()[i], events.categories()[i], events.names()[i],
         events.data().get(i), Instant.now(), seq++);
   }
 }

@@ -17,10 +17,11 @@ import picocli.CommandLine.Option;
 
 /**
  * JMH micro-benchmarks with the GC profiler: {@code EyeClient.track()} on the caller's thread, and
- * eye-model's encoding of one event (what {@code track()} serializes) and parsing of a batch.
+ * the client's encoding of one event (what {@code track()} serializes) and eye-model's parsing of a
+ * batch.
  */
 @Command(name = "track", mixinStandardHelpOptions = true,
-    description = "JMH: EyeClient.track() on the caller thread, EventCodec.encode of one event and EventCodec.parse "
+    description = "JMH: EyeClient.track() on the caller thread, EventEncoder.encode of one event and EventCodec.parse "
         + "of a 100-event batch (-prof gc).")
 final class TrackSuite extends Suite {
 

@@ -2,6 +2,7 @@ package io.theeye.client;
 
 import io.theeye.client.internal.ClientConfig;
 import io.theeye.client.internal.ClientCore;
+import io.theeye.client.internal.Internal;
 import io.theeye.model.EyeProtocol;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -13,7 +14,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -33,6 +33,9 @@ import okhttp3.OkHttpClient;
  * eye.flush().join();   // optional: wait until everything tracked so far is acknowledged (or failed)
  * eye.close();          // at shutdown: stop intake, deliver what is queued (bounded wait), free threads
  * }</pre>
+ *
+ * <p>{@link #shutdown()} does what {@code close()} does without blocking: it returns a future of the
+ * number of events that were not delivered.
  *
  * <p><b>{@code track} never blocks and never throws.</b> It validates its arguments, stamps the time
  * (to the microsecond) and a per-client increasing sequence number, assigns a UUIDv7 event id,
@@ -58,6 +61,25 @@ import okhttp3.OkHttpClient;
  * <p>Instances are thread-safe; create one per application and share it.
  */
 public final class EyeClient implements AutoCloseable {
+
+  static {
+    Internal.initialize(new Internal() {
+      @Override
+      public ClientConfig.Builder config(Builder builder) {
+        return builder.config();
+      }
+
+      @Override
+      public EyeClient newClient(ClientConfig config) {
+        return new EyeClient(config);
+      }
+
+      @Override
+      public ClientCore core(EyeClient client) {
+        return client.core;
+      }
+    });
+  }
 
   private final ClientCore core;
   private final ClientConfig config;
@@ -134,6 +156,32 @@ public final class EyeClient implements AutoCloseable {
   }
 
   /**
+   * Shuts the client down without blocking the caller: stops intake (later {@code track} calls drop
+   * their events as {@link DropReason#CLOSED}), gives everything already accepted up to the configured
+   * {@link Builder#closeTimeout(Duration) close timeout} to be delivered, gives up on what is still
+   * undelivered (reporting it to the listener as {@link EyeListener.FailureReason#CLOSED}) and releases
+   * the client's threads and connections, so the JVM can exit at once. An injected {@link OkHttpClient}
+   * is left running: it belongs to you.
+   *
+   * <pre>{@code
+   * eye.shutdown().thenAccept(lost -> {
+   *   if (lost > 0) {
+   *     log.warn("{} events were not delivered", lost);
+   *   }
+   * });
+   * }</pre>
+   *
+   * <p>Runs once: a later call, or a {@link #close()}, gets the same result.
+   *
+   * @return a future that completes once the client is shut down, with the number of events it
+   *     accepted over its life that were not delivered (failed, or given up at shutdown): 0 means every
+   *     accepted event reached the collector. It never completes exceptionally.
+   */
+  public CompletableFuture<Long> shutdown() {
+    return core.shutdown(config.closeTimeout());
+  }
+
+  /**
    * Closes the client with the configured {@link Builder#closeTimeout(Duration) close timeout}; see
    * {@link #close(Duration)}. Idempotent.
    */
@@ -143,14 +191,11 @@ public final class EyeClient implements AutoCloseable {
   }
 
   /**
-   * Stops intake (later {@code track} calls drop their events as {@link DropReason#CLOSED}), waits up
-   * to {@code timeout} for everything already accepted to be delivered, gives up on what is still
-   * undelivered (reporting it to the listener as {@link EyeListener.FailureReason#CLOSED}) and releases
-   * the client's threads and connections, so the JVM can exit at once. An injected
-   * {@link OkHttpClient} or scheduler is left running: it belongs to you.
+   * Shuts the client down as {@link #shutdown()} does, giving the last deliveries up to {@code timeout},
+   * and waits for it to finish.
    *
-   * <p>Idempotent: a second call waits (up to its own {@code timeout}) for the first to finish and
-   * returns the same number.
+   * <p>Idempotent: a second call (or one after {@link #shutdown()}) waits, up to its own {@code
+   * timeout}, for the first to finish and returns the same number.
    *
    * @param timeout how long to wait for the last deliveries
    * @return the number of events this client accepted over its life that were not delivered (failed
@@ -252,7 +297,6 @@ public final class EyeClient implements AutoCloseable {
     private int maxDataBytes = DEFAULT_MAX_DATA_BYTES;
     private EyeListener listener = EyeListener.NONE;
     private OkHttpClient okHttpClient;
-    private ScheduledExecutorService retryScheduler;
     private Clock clock = Clock.systemUTC();
     private boolean strict;
 
@@ -509,15 +553,6 @@ public final class EyeClient implements AutoCloseable {
     }
 
     /**
-     * Runs retries on this scheduler instead of the client's own one-thread scheduler; the client does
-     * not shut it down on close. Tests use it to observe (and skip) the waits.
-     */
-    public Builder retryScheduler(ScheduledExecutorService retryScheduler) {
-      this.retryScheduler = Objects.requireNonNull(retryScheduler, "retryScheduler");
-      return this;
-    }
-
-    /**
      * The clock for event timestamps, request signatures, {@code Retry-After} dates and retry budgets.
      * Default {@link Clock#systemUTC()}.
      */
@@ -542,6 +577,11 @@ public final class EyeClient implements AutoCloseable {
      * @throws IllegalStateException when {@code endpoint}, {@code keyId} or {@code secret} is missing
      */
     public EyeClient build() {
+      return new EyeClient(config().build());
+    }
+
+    /** This builder's settings, handed to the internals by name; the secret is copied. */
+    private ClientConfig.Builder config() {
       if (eventsUrl == null) {
         throw new IllegalStateException("endpoint is required");
       }
@@ -551,10 +591,29 @@ public final class EyeClient implements AutoCloseable {
       if (secret == null) {
         throw new IllegalStateException("secret is required");
       }
-      return new EyeClient(new ClientConfig(eventsUrl, keyId, secret.clone(), maxQueueEvents, maxQueueBytes,
-          maxBatchEvents, maxBatchBytes, flushInterval, gzipThreshold, maxInFlightBatches, initialBackoff,
-          maxBackoff, maxRetryAfter, retryBudget, connectTimeout, requestTimeout, closeTimeout, maxDataBytes,
-          listener, okHttpClient, retryScheduler, clock, strict));
+      return ClientConfig.builder()
+          .eventsUrl(eventsUrl)
+          .keyId(keyId)
+          .secret(secret.clone())
+          .maxQueueEvents(maxQueueEvents)
+          .maxQueueBytes(maxQueueBytes)
+          .maxBatchEvents(maxBatchEvents)
+          .maxBatchBytes(maxBatchBytes)
+          .flushInterval(flushInterval)
+          .gzipThreshold(gzipThreshold)
+          .maxInFlightBatches(maxInFlightBatches)
+          .initialBackoff(initialBackoff)
+          .maxBackoff(maxBackoff)
+          .maxRetryAfter(maxRetryAfter)
+          .retryBudget(retryBudget)
+          .connectTimeout(connectTimeout)
+          .requestTimeout(requestTimeout)
+          .closeTimeout(closeTimeout)
+          .maxDataBytes(maxDataBytes)
+          .listener(listener)
+          .okHttpClient(okHttpClient)
+          .clock(clock)
+          .strict(strict);
     }
 
     /** The settings, never the secret. */

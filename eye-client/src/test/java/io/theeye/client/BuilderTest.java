@@ -3,9 +3,8 @@ package io.theeye.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.theeye.client.internal.ClientCore;
+import io.theeye.client.internal.Internal;
 import io.theeye.client.internal.NoDelaySocketFactory;
-import java.lang.reflect.Field;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -107,9 +106,7 @@ class BuilderTest {
     }
   }
 
-  private static OkHttpClient httpOf(EyeClient eye) throws ReflectiveOperationException {
-    Field core = EyeClient.class.getDeclaredField("core");
-    core.setAccessible(true);
-    return ((ClientCore) core.get(eye)).httpClient();
+  private static OkHttpClient httpOf(EyeClient eye) {
+    return Internal.instance().core(eye).httpClient();
   }
 }

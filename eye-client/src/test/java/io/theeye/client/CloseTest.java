@@ -109,6 +109,41 @@ class CloseTest extends MockCollectorTest {
   }
 
   @Test
+  void shutdownReturnsAtOnceAndCompletesWhenTheLastBatchIsDelivered() throws Exception {
+    answerNever();
+    eye = clientFor(server).closeTimeout(Duration.ofSeconds(20)).build();
+    eye.track(SESSION, "page interaction", "pageview", null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.getRequestCount() == 1);
+
+    CompletableFuture<Long> shutdown = eye.shutdown();
+
+    assertThat(shutdown).isNotDone();
+    assertThat(eye.track(SESSION, "page interaction", "pageview", null)).isFalse();
+    assertThat(eye.counters().dropped(DropReason.CLOSED)).isEqualTo(1);
+    unblock.countDown();
+    assertThat(shutdown.get(10, TimeUnit.SECONDS)).isZero();
+    assertThat(eye.counters().acknowledged()).isEqualTo(1);
+    assertThat(eye.close(Duration.ZERO)).as("close after shutdown: the same result").isZero();
+    assertThat(eye.shutdown().get(1, TimeUnit.SECONDS)).isZero();
+  }
+
+  @Test
+  void shutdownGivesUpAfterTheCloseTimeoutAndCountsWhatWasLost() throws Exception {
+    answerNever();
+    eye = clientFor(server).closeTimeout(Duration.ofMillis(200)).build();
+    for (int i = 0; i < 3; i++) {
+      eye.track(SESSION, "page interaction", "pageview", Map.of("i", i));
+    }
+    eye.flush();
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.getRequestCount() == 1);
+
+    assertThat(eye.shutdown().get(10, TimeUnit.SECONDS)).isEqualTo(3);
+    EyeCounters c = eye.counters();
+    assertThat(c.failed()).isEqualTo(3);
+    assertThat(c.pending()).isZero();
+  }
+
+  @Test
   void flushAfterCloseCompletesAtOnce() throws Exception {
     eye = clientFor(server).build();
     eye.close();

@@ -12,6 +12,7 @@ import io.theeye.client.EyeListener.Failure;
 import io.theeye.client.EyeListener.FailureReason;
 import io.theeye.client.TestSupport.MutableClock;
 import io.theeye.client.TestSupport.VirtualTimeScheduler;
+import io.theeye.client.internal.Internal;
 import io.theeye.model.Event;
 import io.theeye.model.EyeProtocol;
 import io.theeye.model.Signatures.SignatureVerifier;
@@ -50,7 +51,6 @@ class RetryTest extends MockCollectorTest {
   private EyeClient.Builder client() {
     return clientFor(server)
         .clock(clock)
-        .retryScheduler(scheduler)
         .flushInterval(Duration.ofHours(1))
         .listener(new EyeListener() {
           @Override
@@ -65,6 +65,12 @@ class RetryTest extends MockCollectorTest {
         });
   }
 
+  /** Builds with the virtual-time scheduler, a setting only the internals have. */
+  private EyeClient build(EyeClient.Builder builder) {
+    Internal internal = Internal.instance();
+    return internal.newClient(internal.config(builder).retryScheduler(scheduler).build());
+  }
+
   private void trackThree() {
     for (int i = 0; i < 3; i++) {
       eye.track(SESSION, "page interaction", "pageview", Map.of("i", i));
@@ -76,7 +82,7 @@ class RetryTest extends MockCollectorTest {
     server.enqueue(error(503, "overloaded").setHeader("Retry-After", "2"));
     server.enqueue(error(500, "internal_error").setHeader("Retry-After", "3"));
     server.enqueue(accepted(3));
-    eye = client().build();
+    eye = build(client());
 
     trackThree();
     eye.flush().get(10, TimeUnit.SECONDS);
@@ -109,7 +115,7 @@ class RetryTest extends MockCollectorTest {
   void honoursRetryAfterInSeconds() throws Exception {
     server.enqueue(error(503, "overloaded").setHeader("Retry-After", "7"));
     server.enqueue(accepted(3));
-    eye = client().build();
+    eye = build(client());
 
     trackThree();
     eye.flush().get(10, TimeUnit.SECONDS);
@@ -123,7 +129,7 @@ class RetryTest extends MockCollectorTest {
     // The clock reads 2030-01-01T00:00:00Z, a Tuesday.
     server.enqueue(error(429, "overloaded").setHeader("Retry-After", "Tue, 01 Jan 2030 00:00:09 GMT"));
     server.enqueue(accepted(3));
-    eye = client().build();
+    eye = build(client());
 
     trackThree();
     eye.flush().get(10, TimeUnit.SECONDS);
@@ -135,7 +141,7 @@ class RetryTest extends MockCollectorTest {
   void capsALongRetryAfter() throws Exception {
     server.enqueue(error(503, "shutting_down").setHeader("Retry-After", "86400"));
     server.enqueue(accepted(3));
-    eye = client().maxRetryAfter(Duration.ofSeconds(20)).build();
+    eye = build(client().maxRetryAfter(Duration.ofSeconds(20)));
 
     trackThree();
     eye.flush().get(10, TimeUnit.SECONDS);
@@ -149,7 +155,7 @@ class RetryTest extends MockCollectorTest {
     server.enqueue(error(429, "overloaded").setHeader("Retry-After", "0"));
     server.enqueue(error(429, "overloaded").setHeader("Retry-After", "Tue, 01 Jan 2030 00:00:00 GMT"));
     server.enqueue(accepted(3));
-    eye = client().retryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60)).build();
+    eye = build(client().retryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60)));
 
     trackThree();
     eye.flush().get(10, TimeUnit.SECONDS);
@@ -163,7 +169,7 @@ class RetryTest extends MockCollectorTest {
       server.enqueue(error(500, "internal_error"));
     }
     server.enqueue(accepted(3));
-    eye = client().retryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60)).build();
+    eye = build(client().retryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60)));
 
     trackThree();
     eye.flush().get(10, TimeUnit.SECONDS);
@@ -181,7 +187,7 @@ class RetryTest extends MockCollectorTest {
   void retriesTransientStatuses(int status) throws Exception {
     server.enqueue(new MockResponse().setResponseCode(status));
     server.enqueue(accepted(3));
-    eye = client().build();
+    eye = build(client());
 
     trackThree();
     eye.flush().get(10, TimeUnit.SECONDS);
@@ -197,7 +203,7 @@ class RetryTest extends MockCollectorTest {
   void neverRetriesWhatRetryingCannotFix(int status, String code) throws Exception {
     server.enqueue(error(status, code));
     server.enqueue(accepted(3));
-    eye = client().build();
+    eye = build(client());
 
     trackThree();
     eye.flush().get(10, TimeUnit.SECONDS);
@@ -224,10 +230,9 @@ class RetryTest extends MockCollectorTest {
         return error(503, "overloaded");
       }
     });
-    eye = client()
+    eye = build(client()
         .retryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(4))
-        .retryBudget(Duration.ofSeconds(30))
-        .build();
+        .retryBudget(Duration.ofSeconds(30)));
 
     trackThree();
     eye.flush().get(10, TimeUnit.SECONDS);
@@ -252,11 +257,10 @@ class RetryTest extends MockCollectorTest {
     down.start();
     String url = down.url("/").toString();
     down.shutdown();
-    eye = client()
+    eye = build(client()
         .endpoint(url)
         .retryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1))
-        .retryBudget(Duration.ofSeconds(5))
-        .build();
+        .retryBudget(Duration.ofSeconds(5)));
 
     trackThree();
     eye.flush().get(10, TimeUnit.SECONDS);
@@ -271,7 +275,7 @@ class RetryTest extends MockCollectorTest {
   @Test
   void aZeroRetryBudgetMeansOneAttempt() throws Exception {
     server.enqueue(error(503, "overloaded").setHeader("Retry-After", "1"));
-    eye = client().retryBudget(Duration.ZERO).build();
+    eye = build(client().retryBudget(Duration.ZERO));
 
     trackThree();
     eye.flush().get(10, TimeUnit.SECONDS);

@@ -104,9 +104,10 @@ public final class Timestamps {
 
   /**
    * Writes the storage form of {@code instant} into {@code out[0..26)}, for a caller that reuses the
-   * array; returns false (having written nothing usable) when the year is not 0000-9999.
+   * array (the client's event encoder); returns false (having written nothing usable) when the year is
+   * not 0000-9999.
    */
-  static boolean format(Instant instant, char[] out) {
+  public static boolean format(Instant instant, char[] out) {
     // Every event is stamped on the client's hot path: write the fixed-width digits directly instead
     // of going through DateTimeFormatter, which costs several times more.
     LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
@@ -134,7 +135,7 @@ public final class Timestamps {
    * Rewrites only the six fraction digits of a storage form already in {@code out[0..26)}: for an
    * instant in the same second as the one {@link #format(Instant, char[])} wrote there.
    */
-  static void formatMicros(int nanoOfSecond, char[] out) {
+  public static void formatMicros(int nanoOfSecond, char[] out) {
     digits(out, 20, nanoOfSecond / 1000, 6);
   }
 

@@ -19,7 +19,12 @@ final class Batch {
   final boolean gzipped;
   /** Clock millis after which no retry may start. */
   final long retryDeadlineMillis;
-  /** Completes when the batch is delivered or given up on. */
+  /** Completes when the exporter has reported the batch delivered or given up on. */
+  final CompletableFuture<Void> exported = new CompletableFuture<>();
+  /**
+   * Completes after that, once the batch's room in the budget and its in-flight slot are given back:
+   * what {@code flush()} waits for.
+   */
   final CompletableFuture<Void> done = new CompletableFuture<>();
   private final AtomicBoolean finished = new AtomicBoolean();
 
