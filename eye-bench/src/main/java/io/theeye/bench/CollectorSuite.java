@@ -1,7 +1,7 @@
 package io.theeye.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.theeye.model.EventCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,6 +33,8 @@ import picocli.CommandLine.Option;
 @Command(name = "collector", mixinStandardHelpOptions = true,
     description = "Preloaded database, real collector jar (-Xmx512m), signed 100-event batches over HTTP, then queries.")
 final class CollectorSuite extends Suite {
+
+  private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
 
   private static final String APP = "bench";
   private static final String KEY_ID = "bench-key";
@@ -310,7 +312,7 @@ final class CollectorSuite extends Suite {
     if (newest.isEmpty()) {
       return Optional.empty();
     }
-    JsonNode doc = EventCodec.MAPPER.readTree(newest.get().toFile());
+    JsonNode doc = JSON_MAPPER.readTree(newest.get().toFile());
     for (JsonNode r : doc.path("results")) {
       if (r.path("name").asText().equals("sqlite-ceiling.rows_per_s")) {
         progress("collector: ceiling from " + newest.get());

@@ -1,7 +1,7 @@
 package io.theeye.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.theeye.model.EventCodec;
 import io.theeye.model.EyeProtocol;
 import io.theeye.model.Signatures;
 import java.io.IOException;
@@ -34,6 +34,8 @@ import org.HdrHistogram.Recorder;
  * Signatures}. OkHttp with TCP_NODELAY sockets, HTTP/1.1, one pooled connection per sender.
  */
 final class LoadGenerator implements AutoCloseable {
+
+  private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
 
   private static final MediaType JSON = MediaType.get("application/json");
 
@@ -181,7 +183,7 @@ final class LoadGenerator implements AutoCloseable {
       tally.latency.recordValue(Math.max(0, (finished - since) / 1000));
       if (status == 202) {
         tally.ok.incrementAndGet();
-        JsonNode result = EventCodec.MAPPER.readTree(answer);
+        JsonNode result = JSON_MAPPER.readTree(answer);
         long accepted = result.path("accepted").asLong();
         tally.accepted.addAndGet(accepted);
         acceptedEver.addAndGet(accepted);

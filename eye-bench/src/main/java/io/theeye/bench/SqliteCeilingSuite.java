@@ -1,7 +1,7 @@
 package io.theeye.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.theeye.model.EventCodec;
 import io.theeye.model.Timestamps;
 import io.theeye.model.Uuid7;
 import java.nio.file.Files;
@@ -26,6 +26,8 @@ import picocli.CommandLine.Option;
 @Command(name = "sqlite-ceiling", mixinStandardHelpOptions = true,
     description = "Bare rowid-table insert rate with sqlite-jdbc: WAL, synchronous=FULL, batch transactions.")
 final class SqliteCeilingSuite extends Suite {
+
+  private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
 
   @Option(names = "--rows", description = "Rows per batch size (default 1,000,000; --quick 200,000).")
   Integer rows;
@@ -140,7 +142,7 @@ final class SqliteCeilingSuite extends Suite {
         session = SampleEvents.sessionId(random);
       }
       SampleEvents.Sample s = SampleEvents.next(random);
-      String data = EventCodec.MAPPER.writeValueAsString(s.data());
+      String data = JSON_MAPPER.writeValueAsString(s.data());
       String occurredAt = Timestamps.format(base.plusNanos(i * 10_000_000L));
       rows[i] = new Row(session, s.category(), s.name(), occurredAt, data);
     }

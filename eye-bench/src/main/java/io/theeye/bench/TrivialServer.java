@@ -1,6 +1,6 @@
 package io.theeye.bench;
 
-import io.theeye.model.EventCodec;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.undertow.Undertow;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -37,6 +37,8 @@ import org.xnio.Options;
  * payloads contain neither string.
  */
 final class TrivialServer implements AutoCloseable {
+
+  private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
 
   private static final byte[] EYE_MARK = "\"event_id\":".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SEGMENT_MARK = "\"messageId\":".getBytes(StandardCharsets.US_ASCII);
@@ -188,7 +190,7 @@ final class TrivialServer implements AutoCloseable {
       batch.add(Map.of("type", "track", "event", "pageview", "messageId", Integer.toString(i),
           "properties", Map.of("host", "www.ca.com", "path", "/")));
     }
-    RequestBody segmentBody = RequestBody.create(EventCodec.MAPPER.writeValueAsBytes(Map.of("batch", batch)), JSON);
+    RequestBody segmentBody = RequestBody.create(JSON_MAPPER.writeValueAsBytes(Map.of("batch", batch)), JSON);
     OkHttpClient http = new OkHttpClient.Builder().socketFactory(new NoDelaySocketFactory()).build();
     long before = events.get();
     try {

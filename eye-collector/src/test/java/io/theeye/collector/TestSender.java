@@ -1,7 +1,7 @@
 package io.theeye.collector;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.theeye.model.EventCodec;
 import io.theeye.model.EyeProtocol;
 import io.theeye.model.Signatures;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +22,8 @@ import java.util.zip.GZIPOutputStream;
 /** Signs and sends requests to a collector the way an application would, over real HTTP. */
 final class TestSender {
 
+  private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
+
   private static final HttpClient CLIENT = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5))
@@ -41,7 +43,7 @@ final class TestSender {
   record Answer(int status, String body, Map<String, java.util.List<String>> headers) {
     JsonNode json() {
       try {
-        return EventCodec.MAPPER.readTree(body);
+        return JSON_MAPPER.readTree(body);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.theeye.model.EventCodec;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.theeye.model.Timestamps;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,10 +24,15 @@ import java.util.Map;
 /**
  * The client's writer of the wire format, tuned for {@code track()}'s thread and the JIT: one event
  * serialized once into its own bytes ({@link #encode}), and a batch's envelope assembled from those
- * bytes ({@link #envelope}). What it writes is what eye-model's {@link EventCodec} reads. Public only
+ * bytes ({@link #envelope}). What it writes is what eye-model's {@link io.theeye.model.EventReader} reads. Public only
  * for eye-bench's benchmarks of it. Internal, not for public use.
  */
 public final class EventEncoder {
+
+  /** The client's mapper: Jackson's defaults, except that unknown members of an answer are ignored. */
+  static final ObjectMapper MAPPER = JsonMapper.builder()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .build();
 
   private static final byte[] ENVELOPE_EVENTS_ONLY = "{\"events\":[".getBytes(StandardCharsets.UTF_8);
   private static final byte[] ENVELOPE_END = "]}".getBytes(StandardCharsets.UTF_8);
@@ -39,17 +46,17 @@ public final class EventEncoder {
   private static final SerializedString DATA = new SerializedString("data");
 
   /**
-   * {@link EventCodec#MAPPER}'s factory without buffer recycling: an encoder's generator lives as long
+   * {@link #MAPPER}'s factory without buffer recycling: an encoder's generator lives as long
    * as its thread, and holding one of Jackson's per-thread recycled buffers that long would make every other
    * Jackson generator on that thread (the application's own) allocate a fresh one.
    */
-  private static final JsonFactory ENCODER_FACTORY = EventCodec.MAPPER.getFactory().rebuild()
+  private static final JsonFactory ENCODER_FACTORY = MAPPER.getFactory().rebuild()
       .recyclerPool(JsonRecyclerPools.nonRecyclingPool())
       .build();
 
   /** {@code data}'s writer: no flush after the value (the encoder flushes once per event). */
   private static final ObjectWriter DATA_WRITER =
-      EventCodec.MAPPER.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+      MAPPER.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
   private static final ThreadLocal<Encoder> ENCODERS = ThreadLocal.withInitial(Encoder::new);
 
@@ -140,7 +147,7 @@ public final class EventEncoder {
   private static final Module JAVA_BASE = Object.class.getModule();
 
   /**
-   * Writes {@code value} as {@link EventCodec#MAPPER} would. What event data is made of — maps with string keys,
+   * Writes {@code value} as {@link #MAPPER} would. What event data is made of — maps with string keys,
    * lists, strings, integers, longs, doubles, booleans, {@code null} — goes straight to the generator's
    * matching call, which is what Jackson's own serializers for those types make; anything else (records,
    * beans, other numbers, dates, trees, a map with a key that is not a string, an application's own map
@@ -226,7 +233,7 @@ public final class EventEncoder {
     JsonGenerator generator() throws IOException {
       if (generator == null) {
         generator = ENCODER_FACTORY.createGenerator(out);
-        generator.setCodec(EventCodec.MAPPER);
+        generator.setCodec(MAPPER);
         // Events are written one after another as root values; nothing goes between them.
         generator.setRootValueSeparator(null);
       }

@@ -2,7 +2,6 @@ package io.theeye.client.internal;
 
 import io.theeye.client.EyeListener.FailureReason;
 import io.theeye.model.ErrorBody;
-import io.theeye.model.EventCodec;
 import io.theeye.model.EyeProtocol;
 import io.theeye.model.IngestResult;
 import io.theeye.model.Signatures;
@@ -198,7 +197,7 @@ final class HttpExporter {
 
   private static IngestResult ingestResult(byte[] body, Batch batch) {
     try {
-      return EventCodec.MAPPER.readValue(body, IngestResult.class);
+      return EventEncoder.MAPPER.readValue(body, IngestResult.class);
     } catch (IOException | RuntimeException e) {
       log.warn("the collector acknowledged {} event(s) with an unreadable body; counting them accepted",
           batch.size());
@@ -211,7 +210,7 @@ final class HttpExporter {
       return null;
     }
     try {
-      return EventCodec.MAPPER.readValue(body, ErrorBody.class);
+      return EventEncoder.MAPPER.readValue(body, ErrorBody.class);
     } catch (IOException | RuntimeException e) {
       return null;
     }

@@ -3,7 +3,8 @@ package io.theeye.collector.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.theeye.model.ErrorBody;
 import io.theeye.model.ErrorCode;
-import io.theeye.model.EventCodec;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.nio.ByteBuffer;
@@ -18,7 +19,8 @@ final class Responses {
   /** {@code Retry-After} while stopping or when the database fails: give a restart or a disk time. */
   static final int RETRY_UNAVAILABLE_SECONDS = 5;
 
-  static final String JSON = "application/json";
+  static final String JSON_TYPE = "application/json";
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
 
   private Responses() {}
 
@@ -26,12 +28,12 @@ final class Responses {
   static void json(HttpServerExchange exchange, int status, Object body) {
     byte[] bytes;
     try {
-      bytes = EventCodec.MAPPER.writeValueAsBytes(body);
+      bytes = JSON.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       // Our answer bodies are plain records and maps; this cannot happen short of a programming error.
       throw new IllegalStateException("cannot serialize an answer body", e);
     }
-    send(exchange, status, JSON, bytes);
+    send(exchange, status, JSON_TYPE, bytes);
   }
 
   /** Sends raw bytes with {@code status} and {@code contentType}, ending the exchange. */

@@ -20,7 +20,7 @@ final class StatusHandlers {
 
   /** 200 while the process can answer at all. */
   static HttpHandler health() {
-    return exchange -> Responses.send(exchange, 200, Responses.JSON, HEALTHY);
+    return exchange -> Responses.send(exchange, 200, Responses.JSON_TYPE, HEALTHY);
   }
 
   /**

@@ -1,9 +1,9 @@
 package io.theeye.collector.schema;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.theeye.model.EventCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SchemaRegistryTest {
+
+  private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
 
   @TempDir Path dir;
 
@@ -33,7 +35,7 @@ class SchemaRegistryTest {
   @Test
   void extraPropertiesAreAllowedByTheBundledSchemas() throws Exception {
     EventSchema pageview = SchemaRegistry.bundled().find("page interaction", "pageview").orElseThrow();
-    assertThat(pageview.validate(EventCodec.MAPPER.readTree("{\"host\":\"h\",\"path\":\"/\",\"referrer\":\"x\"}"))).isEmpty();
+    assertThat(pageview.validate(JSON_MAPPER.readTree("{\"host\":\"h\",\"path\":\"/\",\"referrer\":\"x\"}"))).isEmpty();
   }
 
   @Test
@@ -41,7 +43,7 @@ class SchemaRegistryTest {
     EventSchema s = compile("""
         {"x-eye-event": {"category": "c", "name": "n"}, "type": "object", "required": ["host", "path"],
          "properties": {"host": {"type": "string"}, "form": {"type": "object", "required": ["a/b"]}}}""");
-    assertThat(s.validate(EventCodec.MAPPER.readTree("{\"host\":5,\"form\":{}}"))).containsExactly(
+    assertThat(s.validate(JSON_MAPPER.readTree("{\"host\":5,\"form\":{}}"))).containsExactly(
         "/form/a~1b: required: required property 'a/b' not found",
         "/host: type: integer found, string expected",
         "/path: required: required property 'path' not found");
@@ -77,7 +79,7 @@ class SchemaRegistryTest {
     EventSchema s = compile("""
         {"$schema": "http://json-schema.org/draft-07/schema#", "x-eye-event": {"category": "c", "name": "n"},
          "type": "object", "dependencies": {"a": ["b"]}}""");
-    assertThat(s.validate(EventCodec.MAPPER.readTree("{\"a\":1}"))).hasSize(1);
+    assertThat(s.validate(JSON_MAPPER.readTree("{\"a\":1}"))).hasSize(1);
     assertThatThrownBy(() -> compile("{\"$schema\":\"http://example.com/mine\",\"x-eye-event\":{\"category\":\"c\",\"name\":\"n\"}}"))
         .hasMessageContaining("unsupported $schema");
   }

@@ -5,7 +5,10 @@ import io.theeye.collector.storage.EventRow;
 import io.theeye.collector.storage.RejectedRow;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
-import io.theeye.model.EventCodec;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.theeye.model.Reason;
 import io.theeye.model.Timestamps;
 import java.io.IOException;
@@ -175,8 +178,14 @@ final class WriteBatch {
     return null;
   }
 
+  /** Reads and writes data keeping every digit of its numbers, as the collector stored them. */
+  private static final ObjectMapper EXACT = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+      .build();
+
   private static RejectedRow rejectedForStorage(EventRow event, String detail) {
-    ObjectNode raw = EventCodec.MAPPER.createObjectNode();
+    ObjectNode raw = EXACT.createObjectNode();
     raw.put("event_id", event.eventId());
     raw.put("session_id", event.sessionId());
     raw.put("category", event.category());
@@ -186,14 +195,14 @@ final class WriteBatch {
       raw.put("seq", event.seq());
     }
     try {
-      raw.set("data", EventCodec.MAPPER.readTree(event.dataJson()));
+      raw.set("data", EXACT.readTree(event.dataJson()));
     } catch (IOException notJson) {
       // Keep the text as it came, so the row stays valid JSON.
       raw.put("data", event.dataJson());
     }
     String json;
     try {
-      json = EventCodec.MAPPER.writeValueAsString(raw);
+      json = EXACT.writeValueAsString(raw);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
