@@ -2,7 +2,7 @@ package io.theeye.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.theeye.collector.storage.postgres.PostgresTestSchema;
+import io.theeye.testsupport.PostgresTestSchema;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

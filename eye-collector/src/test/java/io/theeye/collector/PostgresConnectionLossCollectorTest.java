@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.theeye.collector.TestSender.Answer;
 import io.theeye.collector.storage.postgres.PostgresEventStore;
-import io.theeye.collector.storage.postgres.PostgresTestSchema;
 import io.theeye.collector.storage.postgres.TcpProxy;
+import io.theeye.testsupport.PostgresTestSchema;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

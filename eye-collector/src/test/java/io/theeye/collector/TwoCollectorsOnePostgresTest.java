@@ -3,7 +3,7 @@ package io.theeye.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.theeye.collector.TestSender.Answer;
-import io.theeye.collector.storage.postgres.PostgresTestSchema;
+import io.theeye.testsupport.PostgresTestSchema;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -9,6 +9,7 @@ import io.theeye.collector.storage.StorageException;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
 import io.theeye.model.Timestamps;
+import io.theeye.testsupport.PostgresTestSchema;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

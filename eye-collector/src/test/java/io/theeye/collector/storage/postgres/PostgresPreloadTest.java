@@ -6,6 +6,7 @@ import io.theeye.collector.storage.EventRow;
 import io.theeye.collector.storage.SyntheticTraffic;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
+import io.theeye.testsupport.PostgresTestSchema;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package io.theeye.collector.storage.postgres;
+package io.theeye.testsupport;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -34,7 +34,7 @@ public final class PostgresTestSchema implements AutoCloseable {
 
   /** Creates a fresh schema, or skips the test when the server is not reachable. */
   public static PostgresTestSchema create() throws SQLException {
-    assumeTrue(reachable(), "PostgreSQL is not reachable at " + PostgresEventStore.redact(SERVER_URL));
+    assumeTrue(reachable(), "PostgreSQL is not reachable at " + server());
     PostgresTestSchema s =
         new PostgresTestSchema("eye_test_" + UUID.randomUUID().toString().replace("-", ""));
     s.execute("CREATE SCHEMA " + s.schema);
@@ -68,6 +68,12 @@ public final class PostgresTestSchema implements AutoCloseable {
   @Override
   public void close() throws SQLException {
     execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+  }
+
+  /** The server URL without its parameters, so that no password in it is ever printed. */
+  private static String server() {
+    int query = SERVER_URL.indexOf('?');
+    return query < 0 ? SERVER_URL : SERVER_URL.substring(0, query);
   }
 
   private static boolean reachable() {
