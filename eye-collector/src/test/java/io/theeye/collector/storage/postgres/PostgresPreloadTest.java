@@ -7,6 +7,7 @@ import io.theeye.collector.storage.SyntheticTraffic;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
 import io.theeye.testsupport.PostgresTestSchema;
+import io.theeye.testsupport.RequiresPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+@RequiresPostgres
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PostgresPreloadTest {
 
