@@ -1,11 +1,11 @@
-package io.theeye.collector.storage.postgres;
+package io.theeye.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.theeye.collector.storage.EventRow;
-import io.theeye.collector.storage.SyntheticTraffic;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
+import io.theeye.collector.storage.postgres.PostgresEventStore;
 import io.theeye.testsupport.PostgresTestSchema;
 import io.theeye.testsupport.RequiresPostgres;
 import java.sql.Connection;
