@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.theeye.testsupport.ChildProcess;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;

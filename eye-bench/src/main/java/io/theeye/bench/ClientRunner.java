@@ -2,6 +2,7 @@ package io.theeye.bench;
 
 import com.segment.analytics.Analytics;
 import com.segment.analytics.messages.TrackMessage;
+import io.theeye.client.internal.NoDelaySocketFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
 import okhttp3.OkHttpClient;
 import org.HdrHistogram.Histogram;
 
@@ -137,7 +139,7 @@ public final class ClientRunner {
    * whose sockets use TCP_NODELAY (the same as The Eye's client uses by default).
    */
   private static Tracker segment(String baseUrl) {
-    OkHttpClient http = new OkHttpClient.Builder().socketFactory(new NoDelaySocketFactory()).build();
+    OkHttpClient http = new OkHttpClient.Builder().socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault())).build();
     Analytics analytics = Analytics.builder("bench-write-key").endpoint(baseUrl).client(http).build();
     return new Tracker() {
       @Override

@@ -2,6 +2,7 @@ package io.theeye.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.theeye.client.internal.NoDelaySocketFactory;
 import io.theeye.model.EyeProtocol;
 import io.theeye.model.Signatures;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.SocketFactory;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -61,7 +63,7 @@ final class LoadGenerator implements AutoCloseable {
     this.secret = secret.clone();
     this.eventsPerRequest = eventsPerRequest;
     this.http = new OkHttpClient.Builder()
-        .socketFactory(new NoDelaySocketFactory())
+        .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
         .protocols(List.of(Protocol.HTTP_1_1))
         .connectionPool(new ConnectionPool(connections, 5, TimeUnit.MINUTES))
         .connectTimeout(Duration.ofSeconds(10))

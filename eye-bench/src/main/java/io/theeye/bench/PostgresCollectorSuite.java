@@ -1,7 +1,6 @@
 package io.theeye.bench;
 
 import io.theeye.collector.storage.postgres.PostgresEventStore;
-import io.theeye.collector.storage.postgres.PostgresPreload;
 import io.theeye.model.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

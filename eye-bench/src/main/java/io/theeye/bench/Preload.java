@@ -1,7 +1,6 @@
 package io.theeye.bench;
 
 import io.theeye.collector.storage.StorageException;
-import io.theeye.collector.storage.sqlite.SqlitePreload;
 import io.theeye.collector.storage.sqlite.SqliteSync;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,7 +3,6 @@ package io.theeye.bench;
 import io.theeye.collector.CollectorMetrics;
 import io.theeye.collector.ingest.EventWriter;
 import io.theeye.collector.ingest.SubmitResult;
-import io.theeye.collector.storage.SyntheticTraffic;
 import io.theeye.collector.storage.WriteRequest;
 import io.theeye.collector.storage.sqlite.SqliteEventStore;
 import io.theeye.collector.storage.sqlite.SqliteSync;

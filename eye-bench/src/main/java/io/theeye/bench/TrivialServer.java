@@ -1,6 +1,7 @@
 package io.theeye.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.theeye.client.internal.NoDelaySocketFactory;
 import io.undertow.Undertow;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import javax.net.SocketFactory;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -191,7 +193,7 @@ final class TrivialServer implements AutoCloseable {
           "properties", Map.of("host", "www.ca.com", "path", "/")));
     }
     RequestBody segmentBody = RequestBody.create(JSON_MAPPER.writeValueAsBytes(Map.of("batch", batch)), JSON);
-    OkHttpClient http = new OkHttpClient.Builder().socketFactory(new NoDelaySocketFactory()).build();
+    OkHttpClient http = new OkHttpClient.Builder().socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault())).build();
     long before = events.get();
     try {
       for (int i = 0; i < requests; i++) {

@@ -3,6 +3,7 @@ package io.theeye.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.theeye.testsupport.ChildProcess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -46,7 +47,7 @@ class MemoryProtectionTest {
       Pattern.compile("(?m)^eye_requests_refused_total\\{cause=\"slow_body\"[^}]*\\} ([0-9.eE+]+)$");
 
   @TempDir Path dir;
-  private ChildCollector collector;
+  private ChildProcess collector;
 
   @AfterEach
   void stop() {
@@ -56,9 +57,11 @@ class MemoryProtectionTest {
   }
 
   private URI start() throws Exception {
-    collector = ChildCollector.startWithHeap(dir, HEAP, "--port", "0", "--db", dir.resolve("eye.db").toString(),
+    collector = ChildProcess.javaMain(dir, List.of("-Xmx" + HEAP, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+        CollectorMain.class, "--port", "0", "--db", dir.resolve("eye.db").toString(),
         "--app", APP + ":" + KEY + ":" + SECRET);
-    return collector.awaitListening();
+    String line = collector.awaitLine(CollectorMain.LISTENING_PREFIX);
+    return URI.create(line.substring(CollectorMain.LISTENING_PREFIX.length()).trim());
   }
 
   @Test

@@ -2,7 +2,7 @@ package io.theeye.collector;
 
 import io.theeye.collector.storage.EventStore;
 import io.theeye.collector.storage.postgres.PostgresEventStore;
-import io.theeye.collector.storage.postgres.PostgresTestSchema;
+import io.theeye.testsupport.PostgresTestSchema;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

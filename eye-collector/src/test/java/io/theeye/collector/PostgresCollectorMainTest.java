@@ -2,7 +2,8 @@ package io.theeye.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.theeye.collector.storage.postgres.PostgresTestSchema;
+import io.theeye.testsupport.PostgresTestSchema;
+import io.theeye.testsupport.RequiresPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line selecting PostgreSQL: credentials from flags, environment and file, kept secret. */
+@RequiresPostgres
 @Timeout(60)
 class PostgresCollectorMainTest {
 

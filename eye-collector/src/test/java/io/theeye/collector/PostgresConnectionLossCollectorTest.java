@@ -5,8 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.theeye.collector.TestSender.Answer;
 import io.theeye.collector.storage.postgres.PostgresEventStore;
-import io.theeye.collector.storage.postgres.PostgresTestSchema;
 import io.theeye.collector.storage.postgres.TcpProxy;
+import io.theeye.testsupport.PostgresTestSchema;
+import io.theeye.testsupport.RequiresPostgres;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
  * server keeps running): the collector answers 503 with Retry-After and says it is not ready, never
  * acknowledges what it cannot keep, and takes traffic again when the connection returns.
  */
+@RequiresPostgres
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class PostgresConnectionLossCollectorTest {
 

@@ -11,4 +11,9 @@ class PostgresIngestionTest extends IngestionTest {
   protected TestDatabase database() {
     return pg;
   }
+
+  @Override
+  protected boolean storesNulCharacters() {
+    return false;
+  }
 }

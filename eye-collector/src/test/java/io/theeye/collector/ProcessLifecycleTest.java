@@ -5,6 +5,8 @@ import static io.theeye.collector.TestSender.pageview;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.theeye.collector.TestSender.Answer;
+import io.theeye.testsupport.ChildProcess;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -75,13 +77,25 @@ class ProcessLifecycleTest extends CollectorTestSupport {
     return new String[] {"--port", "0", "--db", db(), "--app", APP + ":" + KEY + ":" + SECRET};
   }
 
+  /** {@link CollectorMain} in its own JVM, as an operator runs it. */
+  private ChildProcess startChild() throws IOException {
+    return ChildProcess.javaMain(tempDir, List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+        CollectorMain.class, args());
+  }
+
+  /** The address from the child's {@code listening on} line. */
+  private static URI listening(ChildProcess child) throws Exception {
+    String line = child.awaitLine(CollectorMain.LISTENING_PREFIX);
+    return URI.create(line.substring(CollectorMain.LISTENING_PREFIX.length()).trim());
+  }
+
   @Test
   void killedCollectorKeepsEveryAcknowledgedEvent() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(SENDERS);
     Traffic traffic;
     String output;
-    try (ChildCollector child = ChildCollector.start(tempDir, args())) {
-      URI uri = child.awaitListening();
+    try (ChildProcess child = startChild()) {
+      URI uri = listening(child);
       // Refusals and rejections first, so that their log lines are in the output checked for the secret.
       TestSender sender = new TestSender(uri);
       assertThat(sender.post(KEY, SECRET + "-wrong", pageview("x", "s", TS)).status()).isEqualTo(401);
@@ -90,7 +104,7 @@ class ProcessLifecycleTest extends CollectorTestSupport {
       traffic = sendUntilGone(uri, 40, enough, pool);
       assertThat(enough.await(60, TimeUnit.SECONDS)).as("40 requests acknowledged").isTrue();
       child.process().destroyForcibly();
-      child.awaitExit();
+      child.awaitExit(60);
       pool.shutdown();
       assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
       output = child.output();
@@ -111,13 +125,13 @@ class ProcessLifecycleTest extends CollectorTestSupport {
     Traffic traffic;
     int exit;
     String output;
-    try (ChildCollector child = ChildCollector.start(tempDir, args())) {
-      URI uri = child.awaitListening();
+    try (ChildProcess child = startChild()) {
+      URI uri = listening(child);
       CountDownLatch enough = new CountDownLatch(1);
       traffic = sendUntilGone(uri, 40, enough, pool);
       assertThat(enough.await(60, TimeUnit.SECONDS)).as("40 requests acknowledged").isTrue();
       child.process().destroy();
-      exit = child.awaitExit();
+      exit = child.awaitExit(60);
       pool.shutdown();
       assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
       output = child.output();

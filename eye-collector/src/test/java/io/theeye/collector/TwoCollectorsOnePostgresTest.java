@@ -3,7 +3,8 @@ package io.theeye.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.theeye.collector.TestSender.Answer;
-import io.theeye.collector.storage.postgres.PostgresTestSchema;
+import io.theeye.testsupport.PostgresTestSchema;
+import io.theeye.testsupport.RequiresPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * both at once, every batch deliberately to both, into the same sessions: each event is stored once,
  * the duplicates are counted exactly, session rows are exact, and nothing fails.
  */
+@RequiresPostgres
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class TwoCollectorsOnePostgresTest {
 

@@ -18,8 +18,11 @@ import java.time.format.SignStyle;
  * Instants as PostgreSQL {@code timestamptz} input text, exact to the microsecond. Text rather than
  * epoch arithmetic because {@code interval * bigint} goes through a double and loses microseconds far
  * from 1970; the era suffix because PostgreSQL has no year 0 (Java's year 0 is 1 BC).
+ *
+ * <p>Public only for the benchmark's {@code COPY} preload, which writes the same text: internal, not for
+ * public use.
  */
-final class PgTimestamps {
+public final class PgTimestamps {
 
   private static final DateTimeFormatter FORMAT = new java.time.format.DateTimeFormatterBuilder()
       .appendValue(YEAR_OF_ERA, 4, 9, SignStyle.NORMAL).appendLiteral('-')
@@ -35,7 +38,7 @@ final class PgTimestamps {
   private PgTimestamps() {}
 
   /** {@code 2021-01-01 09:15:27.243860+00}, or {@code 0001-12-31 23:00:00.000000+00 BC}. */
-  static String format(Instant instant) {
+  public static String format(Instant instant) {
     LocalDateTime utc = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
     String text = FORMAT.format(utc);
     return utc.getYear() < 1 ? text + " BC" : text;

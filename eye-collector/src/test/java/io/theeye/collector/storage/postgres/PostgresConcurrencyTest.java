@@ -6,6 +6,8 @@ import io.theeye.collector.storage.EventRow;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
 import io.theeye.model.Timestamps;
+import io.theeye.testsupport.PostgresTestSchema;
+import io.theeye.testsupport.RequiresPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * Several stores on one schema stand for several collectors on one database: each has its own writer
  * thread, and the database alone keeps them correct together.
  */
+@RequiresPostgres
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class PostgresConcurrencyTest {
 

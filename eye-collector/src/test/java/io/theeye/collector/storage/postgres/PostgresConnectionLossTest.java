@@ -9,6 +9,8 @@ import io.theeye.collector.storage.StorageException;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
 import io.theeye.model.Timestamps;
+import io.theeye.testsupport.PostgresTestSchema;
+import io.theeye.testsupport.RequiresPostgres;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
  * keeps running): writes fail fast, the store says it is not writable, and both recover when the
  * connection returns. Nothing a write acknowledged is lost.
  */
+@RequiresPostgres
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PostgresConnectionLossTest {
 

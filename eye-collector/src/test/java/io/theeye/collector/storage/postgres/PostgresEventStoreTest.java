@@ -14,6 +14,8 @@ import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
 import io.theeye.model.Reason;
 import io.theeye.model.Timestamps;
+import io.theeye.testsupport.PostgresTestSchema;
+import io.theeye.testsupport.RequiresPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
+@RequiresPostgres
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PostgresEventStoreTest {
 

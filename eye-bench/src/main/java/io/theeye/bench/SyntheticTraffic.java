@@ -1,5 +1,7 @@
-package io.theeye.collector.storage;
+package io.theeye.bench;
 
+import io.theeye.collector.storage.EventRow;
+import io.theeye.collector.storage.WriteRequest;
 import io.theeye.model.Uuid7;
 import java.time.Duration;
 import java.time.Instant;

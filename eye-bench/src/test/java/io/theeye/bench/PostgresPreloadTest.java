@@ -1,11 +1,13 @@
-package io.theeye.collector.storage.postgres;
+package io.theeye.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.theeye.collector.storage.EventRow;
-import io.theeye.collector.storage.SyntheticTraffic;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
+import io.theeye.collector.storage.postgres.PostgresEventStore;
+import io.theeye.testsupport.PostgresTestSchema;
+import io.theeye.testsupport.RequiresPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+@RequiresPostgres
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PostgresPreloadTest {
 

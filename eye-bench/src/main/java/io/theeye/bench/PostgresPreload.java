@@ -1,9 +1,10 @@
-package io.theeye.collector.storage.postgres;
+package io.theeye.bench;
 
 import io.theeye.collector.storage.EventRow;
 import io.theeye.collector.storage.StorageException;
-import io.theeye.collector.storage.SyntheticTraffic;
 import io.theeye.collector.storage.WriteRequest;
+import io.theeye.collector.storage.postgres.PgTimestamps;
+import io.theeye.collector.storage.postgres.PostgresEventStore;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;

@@ -1,8 +1,9 @@
-package io.theeye.collector.storage.sqlite;
+package io.theeye.bench;
 
 import io.theeye.collector.storage.StorageException;
-import io.theeye.collector.storage.SyntheticTraffic;
 import io.theeye.collector.storage.WriteRequest;
+import io.theeye.collector.storage.sqlite.SqliteEventStore;
+import io.theeye.collector.storage.sqlite.SqliteSync;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

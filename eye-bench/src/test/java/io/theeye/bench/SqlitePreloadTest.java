@@ -1,9 +1,14 @@
-package io.theeye.collector.storage.sqlite;
+package io.theeye.bench;
 
-import static io.theeye.collector.storage.TestRows.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.theeye.collector.storage.sqlite.SqliteSync;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,5 +34,14 @@ class SqlitePreloadTest {
   @Test
   void aMissingFileCountsAsEmpty() throws Exception {
     assertThat(SqlitePreload.countEvents(dir.resolve("none.db"))).isZero();
+  }
+
+  /** The single number {@code sql} returns from {@code file}, read over a connection of its own. */
+  private static long scalar(Path file, String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 }

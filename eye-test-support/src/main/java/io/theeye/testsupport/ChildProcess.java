@@ -1,4 +1,4 @@
-package io.theeye.examples;
+package io.theeye.testsupport;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,10 +15,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A {@code java -jar} child process, started as a user starts it from a shell: its own working directory,
- * no {@code EYE_*} variables inherited from the build's environment, standard output captured line by line.
+ * A child JVM for tests that need a real process: a shaded jar started as a user starts it from a shell
+ * ({@link #javaJar}), or a main class on the test's own class path ({@link #javaMain}) for kill and
+ * SIGTERM tests. Its own working directory, standard output captured line by line, standard error to a
+ * file; {@link #output()} shows both when an assertion fails.
+ *
+ * <pre>{@code
+ * try (ChildProcess collector = ChildProcess.javaJar(dir, Map.of(), List.of(), jar, "--port", "0")) {
+ *   String listening = collector.awaitLine("listening on ");
+ *   ...
+ *   collector.terminate();
+ *   assertThat(collector.awaitExit(60)).as(collector.output()).isZero();
+ * }
+ * }</pre>
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
 
   private final Process process;
   private final Path stderr;
@@ -37,25 +48,50 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /**
-   * Runs {@code java [jvmArgs] -jar jar args...} in {@code workDir} with the given extra environment.
+   * Runs {@code java [jvmArgs] -jar jar args...} in {@code workDir}, as a user does: no {@code EYE_*}
+   * variables inherited from the build's environment, plus the given extra environment.
    *
    * @param jvmArgs options before {@code -jar}
    */
-  static ChildProcess javaJar(Path workDir, Map<String, String> env, List<String> jvmArgs, Path jar, String... args)
-      throws IOException {
+  public static ChildProcess javaJar(Path workDir, Map<String, String> env, List<String> jvmArgs, Path jar,
+      String... args) throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " does not exist: build it first with ./mvnw -B package");
     }
-    List<String> command = new ArrayList<>();
-    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmArgs);
+    List<String> command = java(jvmArgs);
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(List.of(args));
-    Path stderr = Files.createTempFile(workDir, "child-", ".stderr");
-    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectError(stderr.toFile());
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(name -> name.startsWith("EYE_"));
     pb.environment().putAll(env);
+    return start(workDir, pb);
+  }
+
+  /**
+   * Runs {@code java [jvmArgs] -cp <this JVM's class path> mainClass args...} in {@code workDir}, with
+   * this JVM's environment.
+   *
+   * @param jvmArgs options before {@code -cp}
+   */
+  public static ChildProcess javaMain(Path workDir, List<String> jvmArgs, Class<?> mainClass, String... args)
+      throws IOException {
+    List<String> command = java(jvmArgs);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
+    command.addAll(List.of(args));
+    return start(workDir, new ProcessBuilder(command));
+  }
+
+  private static List<String> java(List<String> jvmArgs) {
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmArgs);
+    return command;
+  }
+
+  private static ChildProcess start(Path workDir, ProcessBuilder pb) throws IOException {
+    Path stderr = Files.createTempFile(workDir, "child-", ".stderr");
+    pb.directory(workDir.toFile()).redirectError(stderr.toFile());
     return new ChildProcess(pb.start(), stderr);
   }
 
@@ -84,7 +120,7 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** The first line of standard output that starts with {@code prefix} (waits up to 60 s for it). */
-  String awaitLine(String prefix) throws Exception {
+  public String awaitLine(String prefix) throws Exception {
     CompletableFuture<String> line = new CompletableFuture<>();
     synchronized (waiters) {
       for (String l : stdout.toString().split("\n")) {
@@ -101,7 +137,7 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** Waits up to {@code seconds} for the process to end and returns its exit code. */
-  int awaitExit(long seconds) throws Exception {
+  public int awaitExit(long seconds) throws Exception {
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
       throw new IllegalStateException("the process did not end within " + seconds + " s:\n" + output());
     }
@@ -109,18 +145,23 @@ final class ChildProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** The process, e.g. to {@code destroyForcibly()} it as {@code kill -9} does. */
+  public Process process() {
+    return process;
+  }
+
   /** Sends SIGTERM, as {@code kill PID}, {@code docker stop} or a service manager does. */
-  void terminate() {
+  public void terminate() {
     process.destroy();
   }
 
   /** Everything the process wrote to standard output so far. */
-  String stdout() {
+  public String stdout() {
     return stdout.toString();
   }
 
   /** Standard output, then standard error. */
-  String output() {
+  public String output() {
     try {
       return stdout + "--- stderr ---\n" + Files.readString(stderr, StandardCharsets.UTF_8);
     } catch (IOException e) {
