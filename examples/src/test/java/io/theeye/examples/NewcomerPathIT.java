@@ -227,7 +227,9 @@ class NewcomerPathIT {
         .collect(Collectors.groupingBy(Tracked::sessionId, Collectors.mapping(Tracked::expect, Collectors.toList())));
     for (Map.Entry<String, List<String>> bad : reasonsBySession.entrySet()) {
       List<Map<String, Object>> rows = doc.run(db, "session-rejections", Map.of("session_id", bad.getKey()));
-      assertThat(rows).extracting(r -> (String) r.get("reason")).containsExactlyElementsOf(bad.getValue());
+      // ORDER BY id is arrival order: a session's bad events sent by two applications (two clients,
+      // two senders) arrive in either order, so only the multiset is the demo's to decide.
+      assertThat(rows).extracting(r -> (String) r.get("reason")).containsExactlyInAnyOrderElementsOf(bad.getValue());
       assertThat(rows).allSatisfy(r -> assertThat((String) r.get("raw")).contains(bad.getKey()));
     }
 
