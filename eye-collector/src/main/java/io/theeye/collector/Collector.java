@@ -1,8 +1,5 @@
 package io.theeye.collector;
 
-import io.theeye.collector.config.AckMode;
-import io.theeye.collector.config.ApplicationKey;
-import io.theeye.collector.config.UnknownTypes;
 import io.theeye.collector.http.EdgeLimits;
 import io.theeye.collector.http.HttpEdge;
 import io.theeye.collector.ingest.EventValidator;

@@ -1,9 +1,5 @@
 package io.theeye.collector;
 
-import io.theeye.collector.config.AckMode;
-import io.theeye.collector.config.ApplicationKey;
-import io.theeye.collector.config.CollectorSettings;
-import io.theeye.collector.config.UnknownTypes;
 import io.theeye.collector.ingest.EventWriter;
 import io.theeye.collector.schema.EventType;
 import io.theeye.collector.schema.SchemaLoadException;

@@ -2,9 +2,6 @@ package io.theeye.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.theeye.collector.config.AckMode;
-import io.theeye.collector.config.ApplicationKey;
-import io.theeye.collector.config.UnknownTypes;
 import io.theeye.collector.storage.sqlite.SqliteSync;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

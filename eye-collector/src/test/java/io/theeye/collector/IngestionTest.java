@@ -6,7 +6,6 @@ import static io.theeye.collector.TestSender.pageview;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.theeye.collector.TestSender.Answer;
-import io.theeye.collector.config.UnknownTypes;
 import io.theeye.model.EyeProtocol;
 import io.theeye.model.Signatures;
 import io.theeye.model.Timestamps;

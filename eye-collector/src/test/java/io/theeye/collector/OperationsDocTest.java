@@ -2,7 +2,6 @@ package io.theeye.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.theeye.collector.config.CollectorSettings;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

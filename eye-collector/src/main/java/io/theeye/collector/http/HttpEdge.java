@@ -1,7 +1,7 @@
 package io.theeye.collector.http;
 
 import io.theeye.collector.CollectorMetrics;
-import io.theeye.collector.config.ApplicationKey;
+import io.theeye.collector.ApplicationKey;
 import io.theeye.collector.ingest.EventWriter;
 import io.theeye.collector.ingest.Ingest;
 import io.theeye.collector.storage.EventStore;

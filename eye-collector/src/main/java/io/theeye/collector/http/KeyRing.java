@@ -1,6 +1,6 @@
 package io.theeye.collector.http;
 
-import io.theeye.collector.config.ApplicationKey;
+import io.theeye.collector.ApplicationKey;
 import io.theeye.model.Signatures.SignatureVerifier;
 import java.time.Clock;
 import java.time.Duration;

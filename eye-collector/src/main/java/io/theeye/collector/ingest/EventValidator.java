@@ -1,6 +1,6 @@
 package io.theeye.collector.ingest;
 
-import io.theeye.collector.config.UnknownTypes;
+import io.theeye.collector.UnknownTypes;
 import io.theeye.collector.schema.EventSchema;
 import io.theeye.collector.schema.SchemaRegistry;
 import io.theeye.collector.storage.EventRow;

@@ -1,6 +1,6 @@
 package io.theeye.collector.ingest;
 
-import io.theeye.collector.config.AckMode;
+import io.theeye.collector.AckMode;
 import io.theeye.collector.CollectorMetrics;
 import io.theeye.collector.ingest.EventValidator.Validated;
 import io.theeye.collector.storage.RejectedRow;

@@ -3,8 +3,8 @@ package io.theeye.collector.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.theeye.collector.CollectorMetrics;
-import io.theeye.collector.config.AckMode;
-import io.theeye.collector.config.UnknownTypes;
+import io.theeye.collector.AckMode;
+import io.theeye.collector.UnknownTypes;
 import io.theeye.collector.schema.SchemaRegistry;
 import io.theeye.collector.storage.EventStore;
 import io.theeye.collector.storage.EventStores;

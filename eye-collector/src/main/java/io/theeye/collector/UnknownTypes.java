@@ -1,4 +1,4 @@
-package io.theeye.collector.config;
+package io.theeye.collector;
 
 /** What happens to events whose {@code (category, name)} has no registered schema. */
 public enum UnknownTypes {

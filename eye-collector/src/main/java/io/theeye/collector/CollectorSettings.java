@@ -1,4 +1,4 @@
-package io.theeye.collector.config;
+package io.theeye.collector;
 
 import java.io.IOException;
 import java.io.Reader;

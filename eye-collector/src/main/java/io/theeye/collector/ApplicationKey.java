@@ -1,4 +1,4 @@
-package io.theeye.collector.config;
+package io.theeye.collector;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

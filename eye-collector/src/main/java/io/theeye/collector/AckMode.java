@@ -1,4 +1,4 @@
-package io.theeye.collector.config;
+package io.theeye.collector;
 
 /** When the collector answers {@code 202}: after the commit ({@link #DURABLE}) or once queued. */
 public enum AckMode {
