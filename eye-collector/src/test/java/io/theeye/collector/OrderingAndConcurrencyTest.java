@@ -1,5 +1,8 @@
 package io.theeye.collector;
 
+import static io.theeye.testsupport.BriefExamples.CTA_CLICK;
+import static io.theeye.testsupport.BriefExamples.PAGEVIEW;
+import static io.theeye.testsupport.BriefExamples.SUBMIT;
 import static io.theeye.collector.TestSender.batch;
 import static io.theeye.collector.TestSender.event;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,50 +25,6 @@ class OrderingAndConcurrencyTest extends CollectorTestSupport {
   private static final String SESSION_QUERY = "SELECT * FROM events WHERE session_id = ? ORDER BY occurred_at, seq, id";
 
   /** The product brief's three example events, verbatim (trailing commas included). */
-  private static final String PAGEVIEW = """
-      {
-        "session_id": "e2085be5-9137-4e4e-80b5-f1ffddc25423",
-        "category": "page interaction",
-        "name": "pageview",
-        "data": {
-          "host": "www.ca.com",
-          "path": "/",
-        },
-        "timestamp": "2021-01-01 09:15:27.243860"
-      }
-      """;
-
-  private static final String CTA_CLICK = """
-      {
-        "session_id": "e2085be5-9137-4e4e-80b5-f1ffddc25423",
-        "category": "page interaction",
-        "name": "cta click",
-        "data": {
-          "host": "www.ca.com",
-          "path": "/",
-          "element": "chat bubble"
-        },
-        "timestamp": "2021-01-01 09:15:27.243860"
-      }
-      """;
-
-  private static final String SUBMIT = """
-      {
-        "session_id": "e2085be5-9137-4e4e-80b5-f1ffddc25423",
-        "category": "form interaction",
-        "name": "submit",
-        "data": {
-          "host": "www.ca.com",
-          "path": "/",
-          "form": {
-            "first_name": "John",
-            "last_name": "Doe"
-          }
-        },
-        "timestamp": "2021-01-01 09:15:27.243860"
-      }
-      """;
-
   @Test
   void briefExamplesComeBackInSendOrder() throws Exception {
     Collector c = start();

@@ -2,56 +2,16 @@ package io.theeye.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static io.theeye.testsupport.BriefExamples.CTA_CLICK;
+import static io.theeye.testsupport.BriefExamples.PAGEVIEW;
+import static io.theeye.testsupport.BriefExamples.SUBMIT;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The product brief's three example events, copied literally, trailing commas included. */
+/** The product brief's three example events ({@code BriefExamples}, copied literally, trailing commas included). */
 class BriefExamplesTest {
-
-  static final String PAGEVIEW = """
-      {
-        "session_id": "e2085be5-9137-4e4e-80b5-f1ffddc25423",
-        "category": "page interaction",
-        "name": "pageview",
-        "data": {
-          "host": "www.ca.com",
-          "path": "/",
-        },
-        "timestamp": "2021-01-01 09:15:27.243860"
-      }
-      """;
-
-  static final String CTA_CLICK = """
-      {
-        "session_id": "e2085be5-9137-4e4e-80b5-f1ffddc25423",
-        "category": "page interaction",
-        "name": "cta click",
-        "data": {
-          "host": "www.ca.com",
-          "path": "/",
-          "element": "chat bubble"
-        },
-        "timestamp": "2021-01-01 09:15:27.243860"
-      }
-      """;
-
-  static final String SUBMIT = """
-      {
-        "session_id": "e2085be5-9137-4e4e-80b5-f1ffddc25423",
-        "category": "form interaction",
-        "name": "submit",
-        "data": {
-          "host": "www.ca.com",
-          "path": "/",
-          "form": {
-            "first_name": "John",
-            "last_name": "Doe"
-          }
-        },
-        "timestamp": "2021-01-01 09:15:27.243860"
-      }
-      """;
 
   private final EventReader codec = EventReader.withDefaults();
 
