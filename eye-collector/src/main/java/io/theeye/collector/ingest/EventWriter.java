@@ -35,7 +35,11 @@ import org.slf4j.LoggerFactory;
  * the writer goes on with the next transaction meanwhile, and one fsync covers every transaction
  * committed before it. When the transaction fails,
  * each of its futures completes exceptionally with the {@link StorageException}, and the writer goes on
- * with the next requests after a short backoff (on its own thread).
+ * with the next requests after a short backoff (on its own thread). When it failed because the store
+ * is unavailable (the file locked by another process, the disk full, the connection lost), the requests
+ * that queued up while it was trying fail with it: they have waited for that attempt already, and
+ * another attempt for them would make each wait a second time (two busy timeouts for a locked SQLite
+ * file) before failing the same way.
  *
  * <pre>{@code
  * EventWriter writer = new EventWriter(store, 100_000, metrics);
@@ -261,15 +265,20 @@ public final class EventWriter {
           batch.add(next);
           rows += next.rows;
         }
-        boolean committed = commit(batch, rows);
+        long attemptStart = System.nanoTime();
+        Attempt attempt = commit(batch, rows);
         batch.clear();
-        if (committed) {
+        if (attempt.committed()) {
           backoffNanos = 0;
         } else {
+          if (attempt.storeFailure() != null) {
+            failQueued(attempt.storeFailure());
+          }
           backoffNanos = backoffNanos == 0 ? FIRST_BACKOFF_NANOS : Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
-          // The store is failing (disk full, file locked): give it a moment rather than fail every
-          // queued request at once; shutdown cuts the wait short.
-          pause(backoffNanos);
+          // The store is failing (disk full, file locked): give it a moment before the next attempt;
+          // shutdown cuts the wait short. An attempt that itself waited (a busy timeout) counts
+          // towards the moment, so a request arriving now waits for one attempt, not a pause and then one.
+          pause(backoffNanos - (System.nanoTime() - attemptStart));
         }
       }
       stopSyncing();
@@ -285,6 +294,9 @@ public final class EventWriter {
   }
 
   private void pause(long nanos) {
+    if (nanos <= 0) {
+      return;
+    }
     try {
       stopRequested.await(nanos, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
@@ -308,21 +320,42 @@ public final class EventWriter {
   }
 
   /**
-   * Writes one transaction and completes its futures; returns whether anything was committed.
+   * Fails every request queued behind a transaction that failed because the store is unavailable; they
+   * queued while it waited. Leaves {@link #STOP} (always last) in the queue.
+   */
+  private void failQueued(StorageException failure) {
+    List<Pending> behind = new ArrayList<>();
+    Pending next;
+    while ((next = queue.poll()) != null) {
+      if (next == STOP) {
+        queue.add(STOP);
+        break;
+      }
+      behind.add(next);
+    }
+    if (!behind.isEmpty()) {
+      fail(behind, failure);
+    }
+  }
+
+  /**
+   * Writes one transaction and completes its futures; says whether anything was committed and, when
+   * nothing was, whether the store itself failed.
    *
    * <p>When a transaction of several requests fails because of what one of them holds (a constraint
    * it breaks), each is retried alone, so that request fails by itself instead of taking the whole
    * group with it. When the store itself is failing (disk full, file locked, connection lost) the group
    * fails at once and the writer backs off: retrying each request would only multiply the waits.
    */
-  private boolean commit(List<Pending> batch, int rows) {
+  private Attempt commit(List<Pending> batch, int rows) {
     StorageException failure = tryCommit(batch, rows);
     if (failure == null) {
-      return true;
+      return Attempt.COMMITTED;
     }
-    if (batch.size() == 1 || !causedByData(failure)) {
+    boolean data = causedByData(failure);
+    if (batch.size() == 1 || !data) {
       fail(batch, failure);
-      return false;
+      return data ? Attempt.DATA_FAILED : Attempt.storeFailed(failure);
     }
     boolean any = false;
     for (Pending pending : batch) {
@@ -333,7 +366,20 @@ public final class EventWriter {
         fail(List.of(pending), alone);
       }
     }
-    return any;
+    return any ? Attempt.COMMITTED : Attempt.DATA_FAILED;
+  }
+
+  /**
+   * What one {@link #commit} came to: whether anything was committed, and when nothing was because the
+   * store itself failed (not the requests' data), that failure.
+   */
+  private record Attempt(boolean committed, StorageException storeFailure) {
+    static final Attempt COMMITTED = new Attempt(true, null);
+    static final Attempt DATA_FAILED = new Attempt(false, null);
+
+    static Attempt storeFailed(StorageException failure) {
+      return new Attempt(false, failure);
+    }
   }
 
   /** One transaction; on success completes the futures and returns null, else returns the failure. */
