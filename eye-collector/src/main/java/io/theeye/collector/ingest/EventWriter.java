@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * } else {
  *   answer503(result);
  * }
- * writer.shutdown().join(); // drains, commits and closes the store
+ * writer.shutdown().join(); // drains and commits; then whoever opened the store closes it
+ * store.close();
  * }</pre>
  */
 public final class EventWriter {
@@ -111,8 +112,8 @@ public final class EventWriter {
   }
 
   /**
-   * A writer over {@code store}, which must already be open; the writer closes it on {@link
-   * #shutdown()}.
+   * A writer over {@code store}, which must already be open. The writer never closes it: whoever
+   * opened it closes it once {@link #shutdown()} completed.
    *
    * @param store where requests are committed
    * @param capacityEvents rows (events plus rejected rows) the queue holds before refusing requests
@@ -220,10 +221,10 @@ public final class EventWriter {
   }
 
   /**
-   * Stops intake (later submits get {@link SubmitResult.ShuttingDown}), commits everything queued before,
-   * then closes the store. Idempotent: every call returns a future of the same termination.
+   * Stops intake (later submits get {@link SubmitResult.ShuttingDown}) and commits everything queued
+   * before. Idempotent: every call returns a future of the same termination.
    *
-   * @return completes once the queue is drained and the store closed
+   * @return completes once the queue is drained and the writer's threads no longer use the store
    */
   public CompletableFuture<Void> shutdown() {
     intake.writeLock().lock();
@@ -279,13 +280,11 @@ public final class EventWriter {
         }
       }
       stopSyncing();
-      closeStore();
       terminated.complete(null);
     } catch (Throwable t) {
       LOG.error("the event writer stopped unexpectedly; refusing further requests", t);
       failRemaining(batch, t);
       stopSyncing();
-      closeStore();
       terminated.completeExceptionally(t);
     }
   }
@@ -517,14 +516,6 @@ public final class EventWriter {
         release(pending);
         pending.committed.completeExceptionally(failure);
       }
-    }
-  }
-
-  private void closeStore() {
-    try {
-      store.close();
-    } catch (RuntimeException e) {
-      LOG.warn("closing the store failed", e);
     }
   }
 

@@ -137,6 +137,16 @@ public final class SqliteEventStore implements EventStore {
   private volatile boolean lastWriteFailed;
 
   /**
+   * A store on {@code file} (created when missing) with {@link SqliteSync#FULL} commits, waiting up to
+   * {@value #DEFAULT_BUSY_TIMEOUT_MILLIS} ms for another connection's write lock.
+   *
+   * @param file the database file
+   */
+  public SqliteEventStore(Path file) {
+    this(file, SqliteSync.FULL);
+  }
+
+  /**
    * A store on {@code file} (created when missing), waiting up to {@value #DEFAULT_BUSY_TIMEOUT_MILLIS}
    * ms for another connection's write lock.
    *
