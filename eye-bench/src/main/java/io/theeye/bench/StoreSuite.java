@@ -111,6 +111,7 @@ final class StoreSuite extends Suite {
       cpuAfter = threadCpu();
     } finally {
       writer.shutdown().join();
+      store.close();
     }
     SqliteCeilingSuite.deleteDb(db);
 

@@ -9,7 +9,6 @@ import io.theeye.collector.schema.SchemaRegistry;
 import io.theeye.collector.storage.EventStore;
 import io.theeye.collector.storage.EventStores;
 import io.theeye.collector.storage.StorageException;
-import io.theeye.collector.storage.sqlite.SqliteSync;
 import io.theeye.model.EventReader;
 import io.theeye.model.EyeProtocol;
 import io.undertow.Undertow;
@@ -89,7 +88,7 @@ public final class Collector implements AutoCloseable {
 
   private Collector(Builder b) throws StorageException {
     this.config = b;
-    this.store = b.store != null ? b.store : EventStores.create(b.db, b.sync, b.dbUser, b.dbPassword);
+    this.store = b.store;
     this.metrics = new PrometheusCollectorMetrics();
     metrics.queueCapacity(b.queueCapacity);
     Set<String> appIds = new LinkedHashSet<>();
@@ -125,7 +124,8 @@ public final class Collector implements AutoCloseable {
           .build();
       server.start();
     } catch (RuntimeException e) {
-      writer.shutdown();
+      // Nothing was queued: the writer stops at once, and only then may the store close.
+      writer.shutdown().exceptionally(t -> null).join();
       store.close();
       metrics.close();
       throw e;
@@ -256,9 +256,6 @@ public final class Collector implements AutoCloseable {
     private int port = DEFAULT_PORT;
     private String db = DEFAULT_DB;
     private EventStore store;
-    private SqliteSync sync = SqliteSync.FULL;
-    private String dbUser;
-    private String dbPassword;
     private final List<ApplicationKey> keys = new ArrayList<>();
     private SchemaRegistry schemas;
     private UnknownTypes unknownTypes = UnknownTypes.ACCEPT;
@@ -299,8 +296,10 @@ public final class Collector implements AutoCloseable {
     }
 
     /**
-     * The database: a SQLite file path or a {@code jdbc:postgresql:} URL; default
-     * {@value Collector#DEFAULT_DB}. Ignored when {@link #store(EventStore)} is set.
+     * The database: a SQLite file path or a {@code jdbc:postgresql:} URL, made a store by {@link
+     * EventStores#create(String)} with that store's defaults; default {@value Collector#DEFAULT_DB}.
+     * Ignored when {@link #store(EventStore)} is set; for a store's own options (SQLite's
+     * durability, PostgreSQL's credentials) build it and pass it there.
      */
     public Builder db(String db) {
       Objects.requireNonNull(db, "db");
@@ -316,30 +315,13 @@ public final class Collector implements AutoCloseable {
       return db(file.toString());
     }
 
-    /** A store to use instead of one made from {@link #db(String)}; the collector opens and closes it. */
+    /**
+     * A store, not yet opened, to use instead of one made from {@link #db(String)}, e.g. {@code new
+     * SqliteEventStore(file, SqliteSync.NORMAL)}. The collector takes it over: {@link #start()} opens
+     * it, and the collector closes it when it stops or fails to start.
+     */
     public Builder store(EventStore store) {
       this.store = Objects.requireNonNull(store, "store");
-      return this;
-    }
-
-    /** The PostgreSQL user; {@code null} (the default) leaves it to the URL. Ignored by SQLite. */
-    public Builder dbUser(String dbUser) {
-      if (dbUser != null && dbUser.isBlank()) {
-        throw new IllegalArgumentException("dbUser must not be blank");
-      }
-      this.dbUser = dbUser;
-      return this;
-    }
-
-    /** The PostgreSQL password; {@code null} (the default) for none or the URL's. Ignored by SQLite. */
-    public Builder dbPassword(String dbPassword) {
-      this.dbPassword = dbPassword;
-      return this;
-    }
-
-    /** SQLite commit durability; default {@code full}. */
-    public Builder sync(SqliteSync sync) {
-      this.sync = Objects.requireNonNull(sync, "sync");
       return this;
     }
 
@@ -518,6 +500,19 @@ public final class Collector implements AutoCloseable {
      * @throws StorageException when the database cannot be opened
      */
     public Collector start() throws StorageException {
+      if (store == null) {
+        store = EventStores.create(db);
+      }
+      try {
+        check();
+      } catch (RuntimeException e) {
+        store.close();
+        throw e;
+      }
+      return new Collector(this);
+    }
+
+    private void check() {
       if (keys.isEmpty()) {
         throw new IllegalStateException("at least one application key is required");
       }
@@ -540,7 +535,6 @@ public final class Collector implements AutoCloseable {
       if (schemas == null) {
         schemas = SchemaRegistry.bundled();
       }
-      return new Collector(this);
     }
   }
 }

@@ -4,7 +4,11 @@ import io.theeye.collector.ingest.EventWriter;
 import io.theeye.collector.schema.EventType;
 import io.theeye.collector.schema.SchemaLoadException;
 import io.theeye.collector.schema.SchemaRegistry;
+import io.theeye.collector.storage.EventStore;
+import io.theeye.collector.storage.EventStores;
 import io.theeye.collector.storage.StorageException;
+import io.theeye.collector.storage.postgres.PostgresEventStore;
+import io.theeye.collector.storage.sqlite.SqliteEventStore;
 import io.theeye.collector.storage.sqlite.SqliteSync;
 import io.theeye.model.EyeProtocol;
 import java.io.PrintStream;
@@ -284,10 +288,6 @@ public final class CollectorMain implements Callable<Integer> {
     Collector.Builder b = Collector.builder()
         .host(host)
         .port(port)
-        .db(db)
-        .dbUser(blankToNull(dbUser))
-        .dbPassword(blankToNull(dbPassword))
-        .sync(sync)
         .unknownTypes(unknownTypes)
         .ack(ack)
         .queueCapacity(queueCapacity)
@@ -303,7 +303,18 @@ public final class CollectorMain implements Callable<Integer> {
         .maxReceivingBytes(maxReceivingBytes)
         .schemas(schemas == null ? SchemaRegistry.bundled() : SchemaRegistry.load(schemas));
     keys.forEach(b::key);
-    return b;
+    // Last, so that nothing above can fail after the store (a PostgreSQL pool) exists; the collector
+    // opens and closes it.
+    return b.store(store());
+  }
+
+  /** The store {@code --db} names, with the options of its backend: SQLite's sync, PostgreSQL's user. */
+  EventStore store() {
+    EventStores.requireSupported(db);
+    if (EventStores.isPostgres(db)) {
+      return PostgresEventStore.builder(db).user(blankToNull(dbUser)).password(blankToNull(dbPassword)).build();
+    }
+    return new SqliteEventStore(Path.of(db), sync);
   }
 
   /**

@@ -1,11 +1,11 @@
 package io.theeye.collector.ingest;
 
+import io.github.resilience4j.core.IntervalFunction;
 import io.theeye.collector.CollectorMetrics;
 import io.theeye.collector.storage.EventStore;
 import io.theeye.collector.storage.StorageException;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@link #shutdown()} began). The writer takes every request waiting (up to {@value
  * #MAX_ROWS_PER_TRANSACTION} rows), writes them in one transaction, and completes each request's future
  * only after the commit — so a durable acknowledgement is one future away. For a store that {@linkplain
- * EventStore#syncsSeparately() syncs separately} (SQLite with {@code --sync full}), a second thread,
+ * EventStore#syncsSeparately() syncs separately}, a second thread,
  * {@value #SYNC_THREAD_NAME}, fsyncs what the writer committed and completes the futures after that:
  * the writer goes on with the next transaction meanwhile, and one fsync covers every transaction
  * committed before it. When the transaction fails,
@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * with the next requests after a short backoff (on its own thread). When it failed because the store
  * is unavailable (the file locked by another process, the disk full, the connection lost), the requests
  * that queued up while it was trying fail with it: they have waited for that attempt already, and
- * another attempt for them would make each wait a second time (two busy timeouts for a locked SQLite
- * file) before failing the same way.
+ * another attempt for them would make each wait a second time (two lock timeouts for a locked
+ * database) before failing the same way.
  *
  * <pre>{@code
  * EventWriter writer = new EventWriter(store, 100_000, metrics);
@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * } else {
  *   answer503(result);
  * }
- * writer.shutdown().join(); // drains, commits and closes the store
+ * writer.shutdown().join(); // drains and commits; then whoever opened the store closes it
+ * store.close();
  * }</pre>
  */
 public final class EventWriter {
@@ -64,15 +65,11 @@ public final class EventWriter {
   /** Rows (events plus rejected rows) committed at most in one transaction: {@value}. */
   public static final int MAX_ROWS_PER_TRANSACTION = 20_000;
 
-  // SQLite's primary result codes for failures caused by the data written.
-  private static final int SQLITE_CONSTRAINT = 19;
-  private static final int SQLITE_MISMATCH = 20;
-  private static final int SQLITE_RANGE = 25;
-
   private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
 
-  private static final long FIRST_BACKOFF_NANOS = Duration.ofMillis(50).toNanos();
-  private static final long MAX_BACKOFF_NANOS = Duration.ofSeconds(2).toNanos();
+  /** The pause after the n-th failed transaction in a row: 50 ms, doubling up to 2 s. */
+  private static final IntervalFunction BACKOFF =
+      IntervalFunction.ofExponentialBackoff(Duration.ofMillis(50), 2.0, Duration.ofSeconds(2));
   private static final long FAILURE_LOG_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
 
   /** Queued after the last request once shutdown began: the writer stops when it takes it. */
@@ -115,8 +112,8 @@ public final class EventWriter {
   }
 
   /**
-   * A writer over {@code store}, which must already be open; the writer closes it on {@link
-   * #shutdown()}.
+   * A writer over {@code store}, which must already be open. The writer never closes it: whoever
+   * opened it closes it once {@link #shutdown()} completed.
    *
    * @param store where requests are committed
    * @param capacityEvents rows (events plus rejected rows) the queue holds before refusing requests
@@ -224,10 +221,10 @@ public final class EventWriter {
   }
 
   /**
-   * Stops intake (later submits get {@link SubmitResult.ShuttingDown}), commits everything queued before,
-   * then closes the store. Idempotent: every call returns a future of the same termination.
+   * Stops intake (later submits get {@link SubmitResult.ShuttingDown}) and commits everything queued
+   * before. Idempotent: every call returns a future of the same termination.
    *
-   * @return completes once the queue is drained and the store closed
+   * @return completes once the queue is drained and the writer's threads no longer use the store
    */
   public CompletableFuture<Void> shutdown() {
     intake.writeLock().lock();
@@ -246,7 +243,7 @@ public final class EventWriter {
 
   private void run() {
     List<Pending> batch = new ArrayList<>();
-    long backoffNanos = 0;
+    int failuresInARow = 0;
     try {
       while (true) {
         Pending first = take();
@@ -269,12 +266,13 @@ public final class EventWriter {
         Attempt attempt = commit(batch, rows);
         batch.clear();
         if (attempt.committed()) {
-          backoffNanos = 0;
+          failuresInARow = 0;
         } else {
           if (attempt.storeFailure() != null) {
             failQueued(attempt.storeFailure());
           }
-          backoffNanos = backoffNanos == 0 ? FIRST_BACKOFF_NANOS : Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
+          failuresInARow = Math.min(failuresInARow + 1, 64); // the backoff is at its maximum long before
+          long backoffNanos = TimeUnit.MILLISECONDS.toNanos(BACKOFF.apply(failuresInARow));
           // The store is failing (disk full, file locked): give it a moment before the next attempt;
           // shutdown cuts the wait short. An attempt that itself waited (a busy timeout) counts
           // towards the moment, so a request arriving now waits for one attempt, not a pause and then one.
@@ -282,13 +280,11 @@ public final class EventWriter {
         }
       }
       stopSyncing();
-      closeStore();
       terminated.complete(null);
     } catch (Throwable t) {
       LOG.error("the event writer stopped unexpectedly; refusing further requests", t);
       failRemaining(batch, t);
       stopSyncing();
-      closeStore();
       terminated.completeExceptionally(t);
     }
   }
@@ -352,7 +348,7 @@ public final class EventWriter {
     if (failure == null) {
       return Attempt.COMMITTED;
     }
-    boolean data = causedByData(failure);
+    boolean data = failure.causedByData();
     if (batch.size() == 1 || !data) {
       fail(batch, failure);
       return data ? Attempt.DATA_FAILED : Attempt.storeFailed(failure);
@@ -398,8 +394,9 @@ public final class EventWriter {
       }
     } catch (StorageException | RuntimeException e) {
       metrics.writerFailed();
+      // A store's runtime exception is a bug met by these rows: the other requests may still commit.
       return e instanceof StorageException se
-          ? se : new StorageException("the store failed unexpectedly: " + e, e);
+          ? se : new StorageException(StorageException.Kind.DATA, "the store failed unexpectedly: " + e, e);
     }
     long nanos = System.nanoTime() - start;
     batch.forEach(this::release);
@@ -483,26 +480,6 @@ public final class EventWriter {
     }
   }
 
-  /**
-   * Whether a failure came from the data of the transaction rather than from the database: an
-   * integrity or data error (SQLSTATE classes 22 and 23; SQLite's CONSTRAINT, MISMATCH and RANGE
-   * codes), or a bug-like runtime exception of the store.
-   */
-  static boolean causedByData(StorageException failure) {
-    for (Throwable t = failure.getCause(); t != null; t = t.getCause()) {
-      if (t instanceof SQLException sql) {
-        String state = sql.getSQLState();
-        int primary = sql.getErrorCode() & 0xFF;
-        return (state != null && (state.startsWith("22") || state.startsWith("23")))
-            || primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_RANGE;
-      }
-      if (t instanceof RuntimeException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private void fail(List<Pending> batch, StorageException failure) {
     batch.forEach(this::release);
     logFailure(failure);
@@ -539,14 +516,6 @@ public final class EventWriter {
         release(pending);
         pending.committed.completeExceptionally(failure);
       }
-    }
-  }
-
-  private void closeStore() {
-    try {
-      store.close();
-    } catch (RuntimeException e) {
-      LOG.warn("closing the store failed", e);
     }
   }
 

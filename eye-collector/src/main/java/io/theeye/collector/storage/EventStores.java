@@ -2,14 +2,20 @@ package io.theeye.collector.storage;
 
 import io.theeye.collector.storage.postgres.PostgresEventStore;
 import io.theeye.collector.storage.sqlite.SqliteEventStore;
-import io.theeye.collector.storage.sqlite.SqliteSync;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The one place a {@code --db} value becomes an {@link EventStore}: a file path is a SQLite database, a
- * {@code jdbc:postgresql:} URL is the PostgreSQL backend.
+ * The one place a {@code --db} value names a backend: a file path is a SQLite database, a {@code
+ * jdbc:postgresql:} URL is the PostgreSQL backend. Each backend's own options (SQLite's durability,
+ * PostgreSQL's credentials and timeouts) are set on that store's constructor or builder.
+ *
+ * <pre>{@code
+ * EventStore store = EventStores.isPostgres(db)
+ *     ? PostgresEventStore.builder(db).user("eye").build()
+ *     : new SqliteEventStore(Path.of(db), SqliteSync.NORMAL);
+ * }</pre>
  */
 public final class EventStores {
 
@@ -19,38 +25,36 @@ public final class EventStores {
   private EventStores() {}
 
   /**
-   * Creates (but does not open) the store named by {@code db}, without database credentials.
+   * Creates (but does not open) the store named by {@code db}, with that backend's defaults.
    *
-   * @see #create(String, SqliteSync, String, String)
+   * @param db a SQLite file path, or a {@code jdbc:postgresql://HOST:PORT/DB} URL (the driver's own
+   *     {@code ?user=&password=} parameters work)
+   * @throws IllegalArgumentException when {@code db} names a backend that is not available
    */
-  public static EventStore create(String db, SqliteSync sync) {
-    return create(db, sync, null, null);
+  public static EventStore create(String db) {
+    requireSupported(db);
+    return isPostgres(db) ? PostgresEventStore.builder(db).build() : new SqliteEventStore(Path.of(db));
+  }
+
+  /** Whether {@code db} is a PostgreSQL JDBC URL (any case of the prefix). */
+  public static boolean isPostgres(String db) {
+    return db.toLowerCase(Locale.ROOT).startsWith(POSTGRES_PREFIX);
   }
 
   /**
-   * Creates (but does not open) the store named by {@code db}.
+   * Checks that {@code db} is a SQLite file path or a PostgreSQL URL.
    *
-   * @param db a SQLite file path, or a {@code jdbc:postgresql://HOST:PORT/DB} URL
-   * @param sync SQLite's commit durability; ignored by other backends
-   * @param user the PostgreSQL user, or {@code null} (the URL's {@code user=}, or the driver's default);
-   *     ignored by SQLite
-   * @param password the PostgreSQL password, or {@code null}; ignored by SQLite
-   * @throws IllegalArgumentException when {@code db} names a backend that is not available
+   * @throws IllegalArgumentException for a blank value or a JDBC URL of another database
    */
-  public static EventStore create(String db, SqliteSync sync, String user, String password) {
+  public static void requireSupported(String db) {
     Objects.requireNonNull(db, "db");
-    Objects.requireNonNull(sync, "sync");
     if (db.isBlank()) {
       throw new IllegalArgumentException("db must be a file path or a jdbc:postgresql: URL");
     }
-    if (db.toLowerCase(Locale.ROOT).startsWith(POSTGRES_PREFIX)) {
-      return PostgresEventStore.builder(db).user(user).password(password).build();
-    }
-    if (db.toLowerCase(Locale.ROOT).startsWith("jdbc:")) {
+    if (!isPostgres(db) && db.toLowerCase(Locale.ROOT).startsWith("jdbc:")) {
       throw new IllegalArgumentException("unsupported database URL " + describe(db)
           + "; use a SQLite file path or a jdbc:postgresql: URL");
     }
-    return new SqliteEventStore(Path.of(db), sync);
   }
 
   /** {@code db} safe to print: a URL loses its query string (which may carry a password). */

@@ -50,6 +50,8 @@ class EventWriterTest {
   final RecordingMetrics metrics = new RecordingMetrics();
   Path file;
   EventWriter writer;
+  /** Opened by the test, closed by it after the writer's shutdown. */
+  final List<EventStore> stores = new ArrayList<>();
 
   EventWriter writer(int capacity) throws StorageException {
     return writer(capacity, Duration.ofMillis(SqliteEventStore.DEFAULT_BUSY_TIMEOUT_MILLIS));
@@ -59,6 +61,7 @@ class EventWriterTest {
     file = dir.resolve("eye.db");
     SqliteEventStore store = new SqliteEventStore(file, SqliteSync.FULL, busyTimeout);
     store.open(Set.of("shop", "blog"));
+    stores.add(store);
     writer = new EventWriter(store, capacity, metrics);
     return writer;
   }
@@ -68,6 +71,7 @@ class EventWriterTest {
     if (writer != null) {
       writer.shutdown().join();
     }
+    stores.forEach(EventStore::close);
   }
 
   static CompletableFuture<WriteOutcome> queued(SubmitResult result) {
@@ -310,6 +314,7 @@ class EventWriterTest {
     file = dir.resolve("eye.db");
     SqliteEventStore store = new SqliteEventStore(file, SqliteSync.FULL);
     store.open(Set.of("shop"));
+    stores.add(store);
     String big = "{\"k\":\"" + "x".repeat(30_000) + "\"}";
     WriteRequest large = new WriteRequest("shop", Instant.now(), List.of(new EventRow("big-1", "s-1",
         "page interaction", "pageview", Instant.parse("2021-01-01T09:00:00Z"), 0L, big)), List.of());
@@ -423,6 +428,7 @@ class EventWriterTest {
     SqliteEventStore sqlite = new SqliteEventStore(file, sync);
     sqlite.open(Set.of("shop"));
     HeldSync store = new HeldSync(sqlite);
+    stores.add(store);
     writer = new EventWriter(store, 1_000, metrics);
     return store;
   }

@@ -7,7 +7,7 @@ import io.theeye.collector.AckMode;
 import io.theeye.collector.UnknownTypes;
 import io.theeye.collector.schema.SchemaRegistry;
 import io.theeye.collector.storage.EventStore;
-import io.theeye.collector.storage.EventStores;
+import io.theeye.collector.storage.sqlite.SqliteEventStore;
 import io.theeye.collector.storage.sqlite.SqliteSync;
 import io.theeye.model.EventReader;
 import io.theeye.model.IngestResult;
@@ -37,12 +37,13 @@ class IngestTest {
   private static final Instant NOW = Instant.parse("2021-01-01T09:20:00Z");
 
   @TempDir Path dir;
+  private EventStore store;
   private EventWriter writer;
   private Ingest ingest;
 
   @BeforeEach
   void start() throws Exception {
-    EventStore store = EventStores.create(dir.resolve("eye.db").toString(), SqliteSync.NORMAL);
+    store = new SqliteEventStore(dir.resolve("eye.db"), SqliteSync.NORMAL);
     store.open(Set.of("shop"));
     writer = new EventWriter(store, 10_000, CollectorMetrics.NOOP);
     writer.start();
@@ -53,6 +54,8 @@ class IngestTest {
   @AfterEach
   void stop() throws Exception {
     writer.shutdown().get(10, TimeUnit.SECONDS);
+    // Whoever opens the store closes it.
+    store.close();
   }
 
   private IngestAnswer accept(String body) throws Exception {

@@ -431,7 +431,8 @@ public final class PostgresEventStore implements EventStore {
     if (isUnreachable(e)) {
       markUnavailable(e);
     }
-    return new StorageException("the write to " + description + " failed: " + e.getMessage(), e);
+    return new StorageException(isDataError(e) ? StorageException.Kind.DATA : StorageException.Kind.UNAVAILABLE,
+        "the write to " + description + " failed: " + e.getMessage(), e);
   }
 
   /**

@@ -92,6 +92,11 @@ public final class SqliteEventStore implements EventStore {
    */
   static final int WAL_AUTOCHECKPOINT_PAGES = 16_384;
 
+  // SQLite's primary result codes for failures caused by the data written.
+  private static final int SQLITE_CONSTRAINT = 19;
+  private static final int SQLITE_MISMATCH = 20;
+  private static final int SQLITE_RANGE = 25;
+
   private static final Logger LOG = LoggerFactory.getLogger(SqliteEventStore.class);
 
   private static final String INSERT_EVENT = "INSERT INTO eye_event"
@@ -130,6 +135,16 @@ public final class SqliteEventStore implements EventStore {
   private volatile boolean closed;
   private volatile long lastFailureNanos;
   private volatile boolean lastWriteFailed;
+
+  /**
+   * A store on {@code file} (created when missing) with {@link SqliteSync#FULL} commits, waiting up to
+   * {@value #DEFAULT_BUSY_TIMEOUT_MILLIS} ms for another connection's write lock.
+   *
+   * @param file the database file
+   */
+  public SqliteEventStore(Path file) {
+    this(file, SqliteSync.FULL);
+  }
 
   /**
    * A store on {@code file} (created when missing), waiting up to {@value #DEFAULT_BUSY_TIMEOUT_MILLIS}
@@ -280,8 +295,23 @@ public final class SqliteEventStore implements EventStore {
       appKeys.clear();
       lastFailureNanos = System.nanoTime();
       lastWriteFailed = true;
-      throw new StorageException("could not write to the SQLite database " + file + ": " + e.getMessage(), e);
+      throw new StorageException(kindOf(e),
+          "could not write to the SQLite database " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * SQLite's primary result codes CONSTRAINT, MISMATCH and RANGE mean the rows written were refused
+   * (so does a bug-like runtime exception while binding them); anything else (BUSY, FULL, IOERR, ...)
+   * means the database cannot be written now.
+   */
+  static StorageException.Kind kindOf(Exception e) {
+    if (e instanceof SQLException sql) {
+      int primary = sql.getErrorCode() & 0xFF;
+      return primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_RANGE
+          ? StorageException.Kind.DATA : StorageException.Kind.UNAVAILABLE;
+    }
+    return StorageException.Kind.DATA;
   }
 
   private List<WriteOutcome> writeInTransaction(List<WriteRequest> requests, Transaction tx)
