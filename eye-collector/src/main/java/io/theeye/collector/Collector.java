@@ -108,8 +108,8 @@ public final class Collector implements AutoCloseable {
           writer, metrics, b.ack);
       EdgeLimits limits = new EdgeLimits(b.maxBodyBytes, b.maxDecodedBytes, b.bodyTimeout, b.maxReceivingBytes,
           b.maxConcurrentParses, PARSE_WAIT);
-      this.edge = new HttpEdge(new HttpEdge.Settings(List.copyOf(b.keys), ingest, writer, store, metrics,
-          metrics::scrape, b.clock, b.signatureWindow, limits));
+      this.edge = new HttpEdge(new HttpEdge.Settings(List.copyOf(b.keys), ingest, writer, store::isWritable,
+          metrics, metrics::scrape, b.clock, b.signatureWindow, limits));
       this.server = Undertow.builder()
           .addHttpListener(b.port, b.host)
           .setHandler(edge.handler())

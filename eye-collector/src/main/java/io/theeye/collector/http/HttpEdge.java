@@ -4,7 +4,6 @@ import io.theeye.collector.CollectorMetrics;
 import io.theeye.collector.ApplicationKey;
 import io.theeye.collector.ingest.EventWriter;
 import io.theeye.collector.ingest.Ingest;
-import io.theeye.collector.storage.EventStore;
 import io.theeye.model.ErrorCode;
 import io.theeye.model.EyeProtocol;
 import io.undertow.Handlers;
@@ -18,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -47,22 +47,23 @@ public final class HttpEdge {
    * @param keys the configured application keys
    * @param ingest the pipeline behind {@code POST /v1/events}
    * @param writer the queue in front of the database, for {@code /ready}
-   * @param store the database, for {@code /ready}
+   * @param databaseWritable whether the database takes writes now, for {@code /ready}
    * @param metrics where counts go
    * @param scrape produces the {@code /metrics} text
    * @param clock the collector's clock (receipt time, signature window)
    * @param signatureWindow the replay window
    * @param limits what requests may hold before and while they are parsed
    */
-  public record Settings(List<ApplicationKey> keys, Ingest ingest, EventWriter writer, EventStore store,
-      CollectorMetrics metrics, Supplier<String> scrape, Clock clock, Duration signatureWindow, EdgeLimits limits) {
+  public record Settings(List<ApplicationKey> keys, Ingest ingest, EventWriter writer,
+      BooleanSupplier databaseWritable, CollectorMetrics metrics, Supplier<String> scrape, Clock clock,
+      Duration signatureWindow, EdgeLimits limits) {
 
     /** Checks every part is present. */
     public Settings {
       Objects.requireNonNull(keys, "keys");
       Objects.requireNonNull(ingest, "ingest");
       Objects.requireNonNull(writer, "writer");
-      Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(databaseWritable, "databaseWritable");
       Objects.requireNonNull(metrics, "metrics");
       Objects.requireNonNull(scrape, "scrape");
       Objects.requireNonNull(clock, "clock");
@@ -82,7 +83,7 @@ public final class HttpEdge {
         // when the headers alone already earned a 415 or 413.
         .post(EyeProtocol.EVENTS_PATH, new HttpContinueReadHandler(events))
         .get(HEALTH_PATH, StatusHandlers.health())
-        .get(READY_PATH, StatusHandlers.ready(s.store(), s.writer()))
+        .get(READY_PATH, StatusHandlers.ready(s.databaseWritable(), s.writer()))
         .get(METRICS_PATH, StatusHandlers.metrics(s.scrape()))
         .setFallbackHandler(HttpEdge::notFound)
         .setInvalidMethodHandler(HttpEdge::methodNotAllowed);

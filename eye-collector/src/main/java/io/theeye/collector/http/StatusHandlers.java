@@ -1,9 +1,9 @@
 package io.theeye.collector.http;
 
 import io.theeye.collector.ingest.EventWriter;
-import io.theeye.collector.storage.EventStore;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import java.util.function.BooleanSupplier;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -27,7 +27,7 @@ final class StatusHandlers {
    * 200 when the database is writable and the queue has room, else 503 naming which is not. The store
    * check may touch the database, so it runs on a worker thread.
    */
-  static HttpHandler ready(EventStore store, EventWriter writer) {
+  static HttpHandler ready(BooleanSupplier databaseWritable, EventWriter writer) {
     return new HttpHandler() {
       @Override
       public void handleRequest(HttpServerExchange exchange) {
@@ -35,7 +35,7 @@ final class StatusHandlers {
           exchange.dispatch(this);
           return;
         }
-        boolean writable = store.isWritable();
+        boolean writable = databaseWritable.getAsBoolean();
         boolean room = writer.hasRoom();
         Map<String, Object> body = new LinkedHashMap<>();
         if (!(writable && room)) {
