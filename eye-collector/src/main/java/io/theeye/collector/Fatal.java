@@ -4,8 +4,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the collector does when the JVM itself fails ({@link OutOfMemoryError}, {@link StackOverflowError}
- * and the other {@link VirtualMachineError}s): it logs one line and halts with status
+ * What the collector does when the JVM itself fails ({@link OutOfMemoryError}, {@link InternalError}
+ * and the other {@link VirtualMachineError}s but {@link StackOverflowError}, which unwinds one thread's
+ * stack and leaves the JVM sound): it logs one line and halts with status
  * {@value #EXIT_STATUS}, so that a supervisor (Docker's restart policy, systemd, Kubernetes) starts a
  * fresh process instead of leaving one whose threads may have died. Nothing acknowledged is lost: a
  * durable 202 is sent only after the commit, and senders retry what was not acknowledged.
@@ -20,6 +21,11 @@ public final class Fatal {
   private static final Logger log = LoggerFactory.getLogger(Fatal.class);
 
   private Fatal() {}
+
+  /** Whether {@code e} leaves the JVM in a state the collector cannot vouch for. */
+  public static boolean isFatal(Throwable e) {
+    return e instanceof VirtualMachineError && !(e instanceof StackOverflowError);
+  }
 
   /** Logs {@code error} and halts the JVM. */
   public static void stop(VirtualMachineError error) {
@@ -37,8 +43,8 @@ public final class Fatal {
   public static void installHandler() {
     Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
     Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
-      if (e instanceof VirtualMachineError fatal) {
-        stop(fatal);
+      if (isFatal(e)) {
+        stop((VirtualMachineError) e);
       } else if (previous != null) {
         previous.uncaughtException(thread, e);
       } else {

@@ -42,7 +42,8 @@ import org.xnio.XnioExecutor;
  * </ol>
  *
  * No thread ever waits for the writer here. An {@link Error} on the worker answers 500; one that means
- * the JVM is failing ({@link VirtualMachineError}) also goes to {@link Fatal}, which stops the process.
+ * the JVM is failing (an {@link OutOfMemoryError}, see {@link Fatal#isFatal}) also goes to
+ * {@link Fatal}, which stops the process.
  */
 final class EventsHandler implements HttpHandler {
 
@@ -277,8 +278,8 @@ final class EventsHandler implements HttpHandler {
       } catch (RuntimeException | Error again) {
         IoUtils.safeClose(exchange.getConnection());
       }
-      if (e instanceof VirtualMachineError fatal) {
-        Fatal.stop(fatal);
+      if (Fatal.isFatal(e)) {
+        Fatal.stop((VirtualMachineError) e);
       }
     } finally {
       if (slot) {
