@@ -101,6 +101,10 @@ public final class Collector implements AutoCloseable {
       throw e;
     }
     this.writer = new EventWriter(store, b.queueCapacity, b.queueCapacityBytes, metrics);
+    if (b.ack == AckMode.QUEUED) {
+      // Acknowledged already: a request behind a failed transaction waits for the next one.
+      writer.keepQueuedThroughFailures();
+    }
     writer.start();
     try {
       EventValidator validator = new EventValidator(b.schemas, b.unknownTypes, b.maxFutureSkew);

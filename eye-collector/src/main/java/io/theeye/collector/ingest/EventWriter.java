@@ -82,6 +82,8 @@ public final class EventWriter {
   private final int capacity;
   private final long capacityBytes;
   private final CollectorMetrics metrics;
+  /** Set before {@link #start()}, read by the writer thread only: Thread.start publishes it. */
+  private boolean keepQueuedThroughFailures;
 
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger depth = new AtomicInteger();
@@ -142,6 +144,20 @@ public final class EventWriter {
       syncTerminated.complete(null);
     }
     metrics.queueDepth(this::depth);
+  }
+
+  /**
+   * Keeps the requests queued behind a transaction the store could not take, instead of failing them
+   * with it; call before {@link #start()}. For {@code queued} acknowledgements: their senders already
+   * got a 202, so failing a request would lose its events, while waiting only delays them. (In
+   * {@code durable} mode failing them is right: their senders are waiting, and would otherwise wait
+   * for a second attempt before getting the same 503.)
+   *
+   * @return this writer
+   */
+  public EventWriter keepQueuedThroughFailures() {
+    this.keepQueuedThroughFailures = true;
+    return this;
   }
 
   /** Starts the writer thread; idempotent. */
@@ -268,7 +284,7 @@ public final class EventWriter {
         if (attempt.committed()) {
           failuresInARow = 0;
         } else {
-          if (attempt.storeFailure() != null) {
+          if (attempt.storeFailure() != null && !keepQueuedThroughFailures) {
             failQueued(attempt.storeFailure());
           }
           failuresInARow = Math.min(failuresInARow + 1, 64); // the backoff is at its maximum long before

@@ -363,9 +363,9 @@ class EventWriterTest {
   /** Counts what the writer reports. */
   /**
    * The real SQLite store, whose {@link #sync()} can be held (to see what waits for it) or made to fail
-   * once (a disk that refuses an fsync).
+   * once (a disk that refuses an fsync). Not final: EventWriterFailureTest also watches its writes.
    */
-  static final class HeldSync implements EventStore {
+  static class HeldSync implements EventStore {
     final SqliteEventStore store;
     final CountDownLatch syncing = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
