@@ -50,7 +50,7 @@ class EventWriterFailureTest {
   @ValueSource(booleans = {false, true})
   void requestsQueuedBehindAnUnavailableStoreFailWithItUnlessKept(boolean keep) throws Exception {
     Path file = dir.resolve("eye.db");
-    sqlite = new SqliteEventStore(file, SqliteSync.FULL, Duration.ofMillis(300));
+    sqlite = new SqliteEventStore(file, SqliteSync.FULL, Duration.ofSeconds(2));
     sqlite.open(Set.of("shop"));
     CountDownLatch writing = new CountDownLatch(1);
     EventWriterTest.HeldSync signalling = new EventWriterTest.HeldSync(sqlite) {
