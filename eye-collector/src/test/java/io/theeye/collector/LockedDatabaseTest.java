@@ -3,11 +3,10 @@ package io.theeye.collector;
 import static io.theeye.collector.TestSender.batch;
 import static io.theeye.collector.TestSender.pageview;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.theeye.collector.TestSender.Answer;
+import io.theeye.testsupport.Requirements;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -51,11 +50,7 @@ class LockedDatabaseTest extends CollectorTestSupport {
 
   @Test
   void aDatabaseLockedByAnotherProcessAnswers503WithinOneBusyTimeout() throws Exception {
-    boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
-    if (ci && !Files.isExecutable(CLI)) {
-      fail("CI=true but there is no sqlite3 CLI at " + CLI + " to hold the write lock with");
-    }
-    assumeTrue(Files.isExecutable(CLI), "no sqlite3 CLI at " + CLI);
+    Requirements.requireExecutable(CLI);
 
     Collector c = start();
     TestSender sender = new TestSender(c);

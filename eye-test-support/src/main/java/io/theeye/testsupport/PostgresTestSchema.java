@@ -1,7 +1,5 @@
 package io.theeye.testsupport;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -77,14 +75,7 @@ public final class PostgresTestSchema implements AutoCloseable {
    * {@code CI} is {@code true}, and skips it when not: the one place every PostgreSQL test decides.
    */
   public static void requireServer() {
-    if (reachable()) {
-      return;
-    }
-    String message = "PostgreSQL is not reachable at " + server();
-    if ("true".equals(System.getenv("CI"))) {
-      fail(message + " and CI=true: under CI the PostgreSQL tests must run, not skip");
-    }
-    assumeTrue(false, message);
+    Requirements.require(reachable(), "PostgreSQL is not reachable at " + server());
   }
 
   /** The server URL without its parameters, so that no password in it is ever printed. */

@@ -3,12 +3,12 @@ package io.theeye.collector.storage.sqlite;
 import static io.theeye.collector.storage.TestRows.event;
 import static io.theeye.collector.storage.TestRows.request;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.theeye.collector.storage.RejectedRow;
 import io.theeye.collector.storage.TestRows;
 import io.theeye.collector.storage.WriteRequest;
 import io.theeye.model.Reason;
+import io.theeye.testsupport.Requirements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +35,7 @@ class SqliteCliCompatibilityTest {
 
   @BeforeAll
   static void writeAFile() throws Exception {
-    assumeTrue(Files.isExecutable(CLI), "no sqlite3 CLI at " + CLI);
+    Requirements.requireExecutable(CLI);
     file = dir.resolve("eye.db");
     try (SqliteEventStore store = new SqliteEventStore(file, SqliteSync.FULL)) {
       store.open(Set.of("shop"));
