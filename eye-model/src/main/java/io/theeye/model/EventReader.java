@@ -26,10 +26,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -469,7 +470,7 @@ public final class EventReader {
     void add(JsonToken kind, int start, int end) {
       int i = kinds.size() * 2;
       if (i + 2 > offsets.length) {
-        offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
+        offsets = Arrays.copyOf(offsets, offsets.length * 2);
       }
       offsets[i] = start;
       offsets[i + 1] = end;
@@ -496,7 +497,7 @@ public final class EventReader {
 
     @Override
     public ParsedEvent get(int index) {
-      java.util.Objects.checkIndex(index, spans.size());
+      Objects.checkIndex(index, spans.size());
       return readEvent(index, body, spans.offsets[2 * index], spans.offsets[2 * index + 1],
           spans.kinds.get(index));
     }
@@ -504,26 +505,6 @@ public final class EventReader {
     @Override
     public int size() {
       return spans.size();
-    }
-
-    @Override
-    public Iterator<ParsedEvent> iterator() {
-      return new Iterator<>() {
-        private int next;
-
-        @Override
-        public boolean hasNext() {
-          return next < spans.size();
-        }
-
-        @Override
-        public ParsedEvent next() {
-          if (!hasNext()) {
-            throw new java.util.NoSuchElementException();
-          }
-          return get(next++);
-        }
-      };
     }
   }
 
