@@ -1,0 +1,101 @@
+package io.theeye.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.theeye.testsupport.ChildProcess;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * README.md's client snippet, compiled as written (inside a main method, with the imports it needs) and
+ * run in its own JVM against the quick-start collector jar with the secret that collector printed: the
+ * event is stored and the program says so. With a wrong secret it must say that nothing was delivered.
+ */
+@Timeout(180)
+class ReadmeSnippetIT {
+
+  private static final Path README = NewcomerPathIT.MODULE.resolveSibling("README.md");
+  private static final Pattern JAVA_BLOCK =
+      Pattern.compile("## Using the client.*?```java\n(.*?)```", Pattern.DOTALL);
+  private static final Pattern SECRET = Pattern.compile("key id: (\\S+)\\s+secret: (\\S+)");
+
+  @TempDir
+  Path work;
+
+  @Test
+  void theSnippetDeliversItsEventAndAWrongSecretIsReported() throws Exception {
+    Matcher block = JAVA_BLOCK.matcher(Files.readString(README, StandardCharsets.UTF_8));
+    assertThat(block.find()).as("README.md has a java block under 'Using the client'").isTrue();
+
+    try (ChildProcess collector = ChildProcess.javaJar(work, Map.of(),
+        List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), NewcomerPathIT.COLLECTOR_JAR,
+        "--port", "0")) {
+      String endpoint = collector.awaitLine("listening on ").substring("listening on ".length()).trim();
+      Matcher key = SECRET.matcher(collector.stdout());
+      assertThat(key.find()).as(collector.stdout()).isTrue();
+      assertThat(block.group(1)).contains("keyId(\"" + key.group(1) + "\")", "\"http://127.0.0.1:8080\"");
+      // The one change from the README: the collector listens on a free port, not 8080.
+      Path classes = compile(block.group(1).replace("http://127.0.0.1:8080", endpoint));
+
+      String good = run(classes, key.group(2));
+      assertThat(good).contains("every event delivered");
+      String wrong = run(classes, "not-the-secret");
+      assertThat(wrong).contains("1 events not delivered");
+
+      try (Connection db = DriverManager.getConnection("jdbc:sqlite:file:" + work.resolve("eye.db") + "?mode=ro");
+          ResultSet rows = db.createStatement().executeQuery(
+              "SELECT session_id, category, name, json_extract(data, '$.path') FROM events")) {
+        assertThat(rows.next()).isTrue();
+        assertThat(List.of(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4)))
+            .containsExactly("session-1", "page interaction", "pageview", "/");
+        assertThat(rows.next()).as("only the run with the right secret stored its event").isFalse();
+      }
+      collector.terminate();
+      assertThat(collector.awaitExit(60)).as(collector.output()).isZero();
+    }
+  }
+
+  private Path compile(String snippet) throws Exception {
+    Path src = work.resolve("src/Snippet.java");
+    Files.createDirectories(src.getParent());
+    Files.writeString(src, "import io.theeye.client.*;\nimport java.time.*;\nimport java.util.*;\n"
+        + "public class Snippet {\n  public static void main(String[] args) {\n" + snippet + "  }\n}\n");
+    Path classes = Files.createDirectories(work.resolve("classes"));
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    int status = javac.run(null, null, null, "-d", classes.toString(),
+        "-cp", System.getProperty("java.class.path"), src.toString());
+    assertThat(status).as("the README snippet compiles").isZero();
+    return classes;
+  }
+
+  /** Runs the compiled snippet in its own JVM with EYE_SECRET set; returns its output. */
+  private String run(Path classes, String secret) throws Exception {
+    Path patched = Files.createDirectories(work.resolve("run-" + System.nanoTime()));
+    ProcessBuilder java = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", classes + File.pathSeparator + System.getProperty("java.class.path"),
+        "Snippet")
+        .directory(patched.toFile()).redirectErrorStream(true);
+    java.environment().put("EYE_SECRET", secret);
+    Process process = java.start();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).as(out).isZero();
+    return out;
+  }
+}
