@@ -17,12 +17,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * README.md's client snippet, compiled as written (inside a main method, with the imports it needs) and
+ * The first client snippet of README.md and of docs/client.md, each compiled as written (inside a main method, with the imports it needs) and
  * run in its own JVM against the quick-start collector jar with the secret that collector printed: the
  * event is stored and the program says so. With a wrong secret it must say that nothing was delivered.
  */
@@ -30,17 +31,20 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeSnippetIT {
 
   private static final Path README = NewcomerPathIT.MODULE.resolveSibling("README.md");
+  private static final Path CLIENT_DOC = NewcomerPathIT.MODULE.resolveSibling("docs").resolve("client.md");
   private static final Pattern JAVA_BLOCK =
-      Pattern.compile("## Using the client.*?```java\n(.*?)```", Pattern.DOTALL);
+      Pattern.compile("## (?:Using the client|Three lines).*?```java\n(.*?)```", Pattern.DOTALL);
   private static final Pattern SECRET = Pattern.compile("key id: (\\S+)\\s+secret: (\\S+)");
 
   @TempDir
   Path work;
 
-  @Test
-  void theSnippetDeliversItsEventAndAWrongSecretIsReported() throws Exception {
-    Matcher block = JAVA_BLOCK.matcher(Files.readString(README, StandardCharsets.UTF_8));
-    assertThat(block.find()).as("README.md has a java block under 'Using the client'").isTrue();
+  @ParameterizedTest
+  @ValueSource(strings = {"README", "client.md"})
+  void theSnippetDeliversItsEventAndAWrongSecretIsReported(String doc) throws Exception {
+    Path file = doc.equals("README") ? README : CLIENT_DOC;
+    Matcher block = JAVA_BLOCK.matcher(Files.readString(file, StandardCharsets.UTF_8));
+    assertThat(block.find()).as(file + " has its first-use java block").isTrue();
 
     try (ChildProcess collector = ChildProcess.javaJar(work, Map.of(),
         List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), NewcomerPathIT.COLLECTOR_JAR,
