@@ -11,9 +11,13 @@ import io.theeye.collector.storage.postgres.PostgresEventStore;
 import io.theeye.collector.storage.sqlite.SqliteEventStore;
 import io.theeye.collector.storage.sqlite.SqliteSync;
 import io.theeye.model.EyeProtocol;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +61,8 @@ public final class CollectorMain implements Callable<Integer> {
   public static final String DEMO_APP_ID = "demo";
   /** The demo application's key id: {@value}. */
   public static final String DEMO_KEY_ID = "demo-key";
+  /** Appended to a SQLite database's path: the file that keeps the development secret across restarts. */
+  public static final String DEV_KEYS_SUFFIX = ".dev-keys";
   /** The first line of the startup output once the server is listening: {@value}. */
   public static final String LISTENING_PREFIX = "listening on ";
 
@@ -263,8 +269,10 @@ public final class CollectorMain implements Callable<Integer> {
       return 2;
     }
     boolean demo = keys.isEmpty();
+    Path devKeys = demo ? devKeysFile() : null;
+    String keptSecret = devKeys == null ? null : readDevSecret(devKeys);
     if (demo) {
-      ApplicationKey demoKey = demoKey();
+      ApplicationKey demoKey = demoKey(keptSecret);
       builder.key(demoKey);
       keys = List.of(demoKey);
     }
@@ -274,7 +282,10 @@ public final class CollectorMain implements Callable<Integer> {
       err.println("eye-collector: " + e.getMessage());
       return 2;
     }
-    printStartup(keys, demo);
+    if (devKeys != null && keptSecret == null) {
+      keepDevSecret(devKeys, keys.get(0).secret());
+    }
+    printStartup(keys, demo, devKeys);
     return 0;
   }
 
@@ -347,14 +358,65 @@ public final class CollectorMain implements Callable<Integer> {
     }
   }
 
-  private static ApplicationKey demoKey() {
-    byte[] random = new byte[16];
-    new SecureRandom().nextBytes(random);
-    String secret = HexFormat.of().formatHex(random);
+  /** A kept development secret, else a new random one. */
+  private static ApplicationKey demoKey(String keptSecret) {
+    String secret = keptSecret;
+    if (secret == null) {
+      byte[] random = new byte[16];
+      new SecureRandom().nextBytes(random);
+      secret = HexFormat.of().formatHex(random);
+    }
     return new ApplicationKey(DEMO_APP_ID, DEMO_KEY_ID, secret.getBytes(StandardCharsets.UTF_8));
   }
 
-  private void printStartup(List<ApplicationKey> keys, boolean demo) {
+  /**
+   * Where the development secret is kept so that it survives restarts: beside a SQLite database file,
+   * as {@code <db>.dev-keys}. None for PostgreSQL or an in-memory database.
+   */
+  private Path devKeysFile() {
+    String location = db == null ? Collector.DEFAULT_DB : db;
+    if (location.startsWith("jdbc:") || location.startsWith(":memory:") || location.startsWith("file:")) {
+      return null;
+    }
+    return Path.of(location + DEV_KEYS_SUFFIX);
+  }
+
+  /** The secret kept in {@code file}, or null when there is none (or it is not one we wrote). */
+  private String readDevSecret(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
+      if (secret.matches("[0-9a-f]{32}")) {
+        return secret;
+      }
+      err.println("eye-collector: ignoring " + file + ": it does not hold a development secret; using a new one");
+    } catch (IOException e) {
+      err.println("eye-collector: cannot read " + file + " (" + e.getMessage() + "); using a new development secret");
+    }
+    return null;
+  }
+
+  /** Keeps a new development secret, readable by its owner only. Failing to keep it is only a warning. */
+  private void keepDevSecret(Path file, byte[] secret) {
+    try {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.deleteIfExists(tmp);
+      try {
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } catch (UnsupportedOperationException e) {
+        Files.createFile(tmp);
+      }
+      Files.write(tmp, secret);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      err.println("eye-collector: cannot keep the development secret in " + file + " (" + e.getMessage()
+          + "); it will change at the next start");
+    }
+  }
+
+  private void printStartup(List<ApplicationKey> keys, boolean demo, Path devKeys) {
     out.println("database: " + collector.describeStore());
     Map<String, List<String>> keyIdsByApp = new TreeMap<>();
     keys.forEach(k -> keyIdsByApp.computeIfAbsent(k.appId(), a -> new ArrayList<>()).add(k.keyId()));
@@ -365,7 +427,10 @@ public final class CollectorMain implements Callable<Integer> {
       out.println("DEVELOPMENT DEFAULT: no application is configured, so this run uses a demo application.");
       out.println("  app id: " + key.appId() + "  key id: " + key.keyId() + "  secret: "
           + new String(key.secret(), StandardCharsets.UTF_8));
-      out.println("  The secret is random and new at every start. Configure --app APP_ID:KEY_ID:SECRET for real use.");
+      out.println(devKeys != null && Files.isRegularFile(devKeys)
+          ? "  The secret is kept in " + devKeys + " and stays the same across restarts (delete the file for a new"
+              + " one). Configure --app APP_ID:KEY_ID:SECRET for real use; then that file is not used."
+          : "  The secret is random and new at every start. Configure --app APP_ID:KEY_ID:SECRET for real use.");
     }
     SchemaRegistry registry = collector.schemas();
     out.println("schemas: " + registry.size() + " from " + registry.origin()

@@ -85,6 +85,44 @@ class CollectorMainTest {
   }
 
   @Test
+  void theDevelopmentSecretIsKeptBesideTheDatabaseAndSurvivesARestart() throws Exception {
+    String db = dir.resolve("eye.db").toString();
+    assertThat(run(Map.of(), "--port", "0", "--db", db)).as(stderr()).isZero();
+    Matcher first = Pattern.compile("secret: ([0-9a-f]{32})").matcher(stdout());
+    assertThat(first.find()).as(stdout()).isTrue();
+    Path kept = Path.of(db + CollectorMain.DEV_KEYS_SUFFIX);
+    assertThat(stdout()).contains("The secret is kept in " + kept);
+    assertThat(Files.getPosixFilePermissions(kept)).containsExactlyInAnyOrder(
+        java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    main.collector().close();
+
+    out.reset();
+    assertThat(run(Map.of(), "--port", "0", "--db", db)).as(stderr()).isZero();
+    Matcher second = Pattern.compile("secret: ([0-9a-f]{32})").matcher(stdout());
+    assertThat(second.find()).as(stdout()).isTrue();
+    assertThat(second.group(1)).as("the secret pasted before the restart still works").isEqualTo(first.group(1));
+    TestSender.Answer a = new TestSender(main.collector()).post(CollectorMain.DEMO_KEY_ID, second.group(1),
+        TestSender.pageview("demo-1", "s-1", "2021-01-01 09:15:27"));
+    assertThat(a.status()).as(a.toString()).isEqualTo(202);
+    main.collector().close();
+
+    out.reset();
+    Files.delete(kept);
+    assertThat(run(Map.of(), "--port", "0", "--db", db)).as(stderr()).isZero();
+    Matcher third = Pattern.compile("secret: ([0-9a-f]{32})").matcher(stdout());
+    assertThat(third.find()).isTrue();
+    assertThat(third.group(1)).as("deleting the file gives a new secret").isNotEqualTo(first.group(1));
+  }
+
+  @Test
+  void configuredApplicationsNeitherReadNorWriteTheDevelopmentSecret() {
+    String db = dir.resolve("eye.db").toString();
+    assertThat(run(Map.of(), "--port", "0", "--db", db, "--app", "shop:shop-key-1:" + SECRET)).isZero();
+    assertThat(Path.of(db + CollectorMain.DEV_KEYS_SUFFIX)).doesNotExist();
+  }
+
+  @Test
   void configFileSetsEveryOptionAndFlagsAndEnvironmentWin() throws Exception {
     Path config = dir.resolve("collector.properties");
     Files.writeString(config, String.join("\n",
