@@ -25,7 +25,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The first client snippet of README.md and of docs/client.md, each compiled as written (inside a main method, with the imports it needs) and
  * run in its own JVM against the quick-start collector jar with the secret that collector printed: the
- * event is stored and the program says so. With a wrong secret it must say that nothing was delivered.
+ * event is stored and the program says so. With a wrong secret it must say that nothing was delivered,
+ * and, with no logging backend on its class path (as in the snippet's program), the client itself must
+ * print the 401 and the key id.
  */
 @Timeout(180)
 class ReadmeSnippetIT {
@@ -59,7 +61,10 @@ class ReadmeSnippetIT {
       String good = run(classes, key.group(2));
       assertThat(good).contains("every event delivered");
       String wrong = run(classes, "not-the-secret");
-      assertThat(wrong).contains("1 events not delivered");
+      assertThat(wrong).contains("1 events not delivered")
+          .as("with no logging backend, the client still names the 401 and the key id")
+          .contains("[eye-client] WARN", "the collector answered 401", "key id " + key.group(1))
+          .doesNotContain("not-the-secret");
 
       try (Connection db = DriverManager.getConnection("jdbc:sqlite:file:" + work.resolve("eye.db") + "?mode=ro");
           ResultSet rows = db.createStatement().executeQuery(
@@ -87,12 +92,19 @@ class ReadmeSnippetIT {
     return classes;
   }
 
+  /** The test's class path without Logback: a newcomer's program has only eye-client and its SLF4J API. */
+  private static String withoutLoggingBackend(String classPath) {
+    return java.util.Arrays.stream(classPath.split(File.pathSeparator))
+        .filter(entry -> !entry.contains("logback"))
+        .collect(java.util.stream.Collectors.joining(File.pathSeparator));
+  }
+
   /** Runs the compiled snippet in its own JVM with EYE_SECRET set; returns its output. */
   private String run(Path classes, String secret) throws Exception {
     Path patched = Files.createDirectories(work.resolve("run-" + System.nanoTime()));
     ProcessBuilder java = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", classes + File.pathSeparator + System.getProperty("java.class.path"),
+        "-cp", classes + File.pathSeparator + withoutLoggingBackend(System.getProperty("java.class.path")),
         "Snippet")
         .directory(patched.toFile()).redirectErrorStream(true);
     java.environment().put("EYE_SECRET", secret);

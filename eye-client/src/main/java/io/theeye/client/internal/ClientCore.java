@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class ClientCore {
 
   /** The one logger of the client's parts: users configure the client under its public name. */
-  static final Logger LOG = LoggerFactory.getLogger("io.theeye.client.EyeClient");
+  static final Logger LOG = StderrFallbackLogger.orSlf4j("io.theeye.client.EyeClient");
 
   /** How long, beyond the close timeout, {@link #close} gives the sender to wind up: {@value} ms. */
   static final long SENDER_STOP_MILLIS = 5_000;

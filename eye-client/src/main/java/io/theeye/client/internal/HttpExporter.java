@@ -170,7 +170,8 @@ final class HttpExporter {
         ErrorBody error = errorBody(body);
         String code = error == null ? null : error.error();
         String message = "the collector answered " + status
-            + (error == null ? "" : " " + error.error() + ": " + error.message());
+            + (error == null ? "" : " " + error.error() + ": " + error.message())
+            + (status == 401 ? " (key id " + config.keyId() + "; check the key id and the secret)" : "");
         if (RetryPolicy.isRetryable(status)) {
           retryOrFail(batch, retry.retryAfterMillis(response), status, code, message, null);
         } else {
