@@ -13,6 +13,10 @@ import io.theeye.model.EventReader;
 import io.theeye.model.EyeProtocol;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -21,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.Options;
@@ -91,11 +97,37 @@ public final class Collector implements AutoCloseable {
     this.store = b.store;
     this.metrics = new PrometheusCollectorMetrics();
     metrics.queueCapacity(b.queueCapacity);
+    // Bind first: a port in use must fail before the database is created or migrated. Until the edge is
+    // ready, requests are answered 503.
+    AtomicReference<HttpHandler> handler = new AtomicReference<>(exchange -> {
+      exchange.setStatusCode(503);
+      exchange.endExchange();
+    });
+    this.server = Undertow.builder()
+        .addHttpListener(b.port, b.host)
+        .setHandler(exchange -> handler.get().handleRequest(exchange))
+        .setWorkerOption(Options.WORKER_NAME, "eye-http")
+        // Headers are read before anything is authenticated: keep them small and quick.
+        .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
+        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) b.bodyTimeout.toMillis())
+        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
+        // Past the high-water mark the listener stops accepting until connections fall to the low one.
+        .setServerOption(Options.CONNECTION_HIGH_WATER, b.maxConnections)
+        .setServerOption(Options.CONNECTION_LOW_WATER, Math.max(1, b.maxConnections * 9 / 10))
+        .build();
+    try {
+      server.start();
+    } catch (RuntimeException e) {
+      store.close();
+      metrics.close();
+      throw listenFailure(b.host, b.port, e);
+    }
     Set<String> appIds = new LinkedHashSet<>();
     b.keys.forEach(k -> appIds.add(k.appId()));
     try {
       store.open(appIds);
     } catch (StorageException | RuntimeException e) {
+      server.stop();
       store.close();
       metrics.close();
       throw e;
@@ -114,27 +146,37 @@ public final class Collector implements AutoCloseable {
           b.maxConcurrentParses, PARSE_WAIT);
       this.edge = new HttpEdge(new HttpEdge.Settings(List.copyOf(b.keys), ingest, writer, store::isWritable,
           metrics, metrics::scrape, b.clock, b.signatureWindow, limits));
-      this.server = Undertow.builder()
-          .addHttpListener(b.port, b.host)
-          .setHandler(edge.handler())
-          .setWorkerOption(Options.WORKER_NAME, "eye-http")
-          // Headers are read before anything is authenticated: keep them small and quick.
-          .setServerOption(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_BYTES)
-          .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) b.bodyTimeout.toMillis())
-          .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000)
-          // Past the high-water mark the listener stops accepting until connections fall to the low one.
-          .setServerOption(Options.CONNECTION_HIGH_WATER, b.maxConnections)
-          .setServerOption(Options.CONNECTION_LOW_WATER, Math.max(1, b.maxConnections * 9 / 10))
-          .build();
-      server.start();
+      handler.set(edge.handler());
     } catch (RuntimeException e) {
       // Nothing was queued: the writer stops at once, and only then may the store close.
+      server.stop();
       writer.shutdown().exceptionally(t -> null).join();
       store.close();
       metrics.close();
       throw e;
     }
     this.address = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
+  }
+
+  /**
+   * {@code cannot listen on H:N: address already in use} (or the cause's message) for a failed bind;
+   * an I/O failure, not a setting, so the command line exits 1 as for an unreachable database.
+   */
+  private static RuntimeException listenFailure(String host, int port, RuntimeException e) {
+    String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    Throwable root = e;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      root = t;
+      if (t instanceof BindException) {
+        break;
+      }
+    }
+    String why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    if (why.toLowerCase(Locale.ROOT).contains("already in use")) {
+      why = "address already in use";
+    }
+    String message = "cannot listen on " + address + ": " + why;
+    return root instanceof IOException io ? new UncheckedIOException(message, io) : new IllegalStateException(message, e);
   }
 
   /** A builder with every default of the command line. */
@@ -502,6 +544,7 @@ public final class Collector implements AutoCloseable {
      *
      * @throws IllegalStateException when the settings do not fit together
      * @throws StorageException when the database cannot be opened
+     * @throws UncheckedIOException when the port cannot be bound; the database is not opened then
      */
     public Collector start() throws StorageException {
       if (store == null) {

@@ -235,9 +235,11 @@ class CollectorMainTest {
       int code = run(Map.of(), "--port", Integer.toString(first.port()), "--db", dir.resolve("eye.db").toString(),
           "--app", "shop:k:" + SECRET);
       assertThat(code).isEqualTo(1);
-      assertThat(stderr()).contains("Address already in use");
+      assertThat(stderr()).contains("cannot listen on 127.0.0.1:" + first.port() + ": address already in use");
       assertThat(stdout()).doesNotContain("listening on");
     }
+    // The port is bound before the database is created.
+    assertThat(dir.resolve("eye.db")).doesNotExist();
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.theeye.collector.storage.WriteRequest;
 import io.theeye.model.Timestamps;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
@@ -194,6 +195,12 @@ public final class SqliteEventStore implements EventStore {
       throw new IllegalStateException("the store on " + file + " is already open");
     }
     Objects.requireNonNull(applicationIds, "applicationIds");
+    Path directory = file.toAbsolutePath().getParent();
+    if (directory != null && !Files.isDirectory(directory)) {
+      // SQLite would only say SQLITE_CANTOPEN; the directory is not created for the operator.
+      throw new StorageException("cannot open database " + file + ": directory " + directory
+          + (Files.exists(directory) ? " is not a directory" : " does not exist"));
+    }
     try {
       SQLiteConfig config = new SQLiteConfig();
       config.setBusyTimeout((int) busyTimeout.toMillis());
