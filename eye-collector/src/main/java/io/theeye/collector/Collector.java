@@ -98,9 +98,11 @@ public final class Collector implements AutoCloseable {
     this.metrics = new PrometheusCollectorMetrics();
     metrics.queueCapacity(b.queueCapacity);
     // Bind first: a port in use must fail before the database is created or migrated. Until the edge is
-    // ready, requests are answered 503.
+    // ready (the database is opening and migrating), requests are answered 503 with Retry-After: 1, which
+    // every client retries.
     AtomicReference<HttpHandler> handler = new AtomicReference<>(exchange -> {
       exchange.setStatusCode(503);
+      exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, "1");
       exchange.endExchange();
     });
     this.server = Undertow.builder()
