@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,8 +38,7 @@ class NewcomerPathIT {
   static final Path DEMO_JAR = MODULE.resolve("target/eye-demo.jar");
   static final Path ANALYTICS_DOC = MODULE.resolveSibling("docs").resolve("analytics.md");
 
-  private static final List<String> JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-  private static final Pattern DEMO_SECRET = Pattern.compile("key id: (\\S+)\\s+secret: (\\S+)");
+  private static final List<String> JVM = QuickStartCollector.JVM;
   private static final DateTimeFormatter SQL_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
   private static final ObjectMapper JSON = new ObjectMapper()
@@ -66,16 +63,13 @@ class NewcomerPathIT {
   @Test
   void readmeCommandsStoreTheDemoSessionsInOrderAndRecordItsBadEvents() throws Exception {
     // README: java -jar eye-collector/target/eye-collector.jar (here on a free port; ./eye.db is fresh)
-    try (ChildProcess collector = ChildProcess.javaJar(work, Map.of(), JVM, COLLECTOR_JAR, "--port", "0")) {
-      String endpoint = collector.awaitLine("listening on ").substring("listening on ".length()).trim();
-      Matcher key = DEMO_SECRET.matcher(collector.stdout());
-      assertThat(key.find()).as("the collector prints the demo key:\n%s", collector.stdout()).isTrue();
-      assertThat(key.group(1)).isEqualTo(DemoApp.DEFAULT_KEY_ID);
+    try (QuickStartCollector collector = QuickStartCollector.start(work)) {
+      assertThat(collector.keyId).isEqualTo(DemoApp.DEFAULT_KEY_ID);
 
       // README: java -jar examples/target/eye-demo.jar --secret <printed secret>
       Instant from = Instant.now().minusSeconds(60);
-      List<Tracked> journal = runDemo(Map.of("EYE_SECRET", key.group(2)),
-          "--endpoint", endpoint, "--rate", "200", "--duration", "3s");
+      List<Tracked> journal = runDemo(Map.of("EYE_SECRET", collector.secret),
+          "--endpoint", collector.endpoint, "--rate", "200", "--duration", "3s");
       Instant to = Instant.now().plusSeconds(60);
 
       assertThat(journal).hasSizeGreaterThan(100);
@@ -90,8 +84,7 @@ class NewcomerPathIT {
         checkEveryDocumentedQueryRan(doc);
       }
 
-      collector.terminate();
-      assertThat(collector.awaitExit(60)).as(collector.output()).isZero();
+      collector.stop();
     }
   }
 

@@ -2,7 +2,6 @@ package io.theeye.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.theeye.testsupport.ChildProcess;
 import io.theeye.testsupport.Requirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +11,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +29,6 @@ class ProtocolDocIT {
   private static final Path PROTOCOL_DOC = NewcomerPathIT.MODULE.resolveSibling("docs").resolve("protocol.md");
   private static final String SECTION = "### Sending a signed request with curl";
   private static final Pattern BASH_BLOCK = Pattern.compile("```bash\n(.*?)```", Pattern.DOTALL);
-  private static final Pattern SECRET = Pattern.compile("key id: (\\S+)\\s+secret: (\\S+)");
 
   @TempDir
   Path work;
@@ -44,18 +41,13 @@ class ProtocolDocIT {
     assertThat(blocks).as("the plain and the gzip example").hasSize(2);
     assertThat(blocks.get(0)).contains("SECRET=PASTE-THE-PRINTED-SECRET", "\"event_id\":");
 
-    try (ChildProcess collector = ChildProcess.javaJar(work, Map.of(),
-        List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), NewcomerPathIT.COLLECTOR_JAR,
-        "--port", "0")) {
-      String endpoint = collector.awaitLine("listening on ").substring("listening on ".length()).trim();
-      Matcher key = SECRET.matcher(collector.stdout());
-      assertThat(key.find()).as(collector.stdout()).isTrue();
-      assertThat(blocks.get(0)).contains("KEY_ID=" + key.group(1));
+    try (QuickStartCollector collector = QuickStartCollector.start(work)) {
+      assertThat(blocks.get(0)).contains("KEY_ID=" + collector.keyId);
 
       // The two blocks run in one shell, as a user pastes one after the other.
       String script = "set -euo pipefail\n" + String.join("\necho\n", blocks)
-          .replace("PASTE-THE-PRINTED-SECRET", key.group(2))
-          .replace("http://127.0.0.1:8080", endpoint);
+          .replace("PASTE-THE-PRINTED-SECRET", collector.secret)
+          .replace("http://127.0.0.1:8080", collector.endpoint);
       Files.writeString(work.resolve("doc.sh"), script, StandardCharsets.UTF_8);
       Process bash = new ProcessBuilder("bash", "doc.sh").directory(work.toFile()).redirectErrorStream(true).start();
       assertThat(bash.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -74,8 +66,7 @@ class ProtocolDocIT {
         assertThat(rows.getString(3)).isEqualTo("/");
         assertThat(rows.next()).as("sent twice, stored once").isFalse();
       }
-      collector.terminate();
-      assertThat(collector.awaitExit(60)).as(collector.output()).isZero();
+      collector.stop();
     }
   }
 

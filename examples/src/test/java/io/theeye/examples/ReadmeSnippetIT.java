@@ -2,7 +2,6 @@ package io.theeye.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.theeye.testsupport.ChildProcess;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +10,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,7 +34,6 @@ class ReadmeSnippetIT {
   private static final Path CLIENT_DOC = NewcomerPathIT.MODULE.resolveSibling("docs").resolve("client.md");
   private static final Pattern JAVA_BLOCK =
       Pattern.compile("## (?:Using the client|Three lines).*?```java\n(.*?)```", Pattern.DOTALL);
-  private static final Pattern SECRET = Pattern.compile("key id: (\\S+)\\s+secret: (\\S+)");
 
   @TempDir
   Path work;
@@ -48,22 +45,18 @@ class ReadmeSnippetIT {
     Matcher block = JAVA_BLOCK.matcher(Files.readString(file, StandardCharsets.UTF_8));
     assertThat(block.find()).as(file + " has its first-use java block").isTrue();
 
-    try (ChildProcess collector = ChildProcess.javaJar(work, Map.of(),
-        List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), NewcomerPathIT.COLLECTOR_JAR,
-        "--port", "0")) {
-      String endpoint = collector.awaitLine("listening on ").substring("listening on ".length()).trim();
-      Matcher key = SECRET.matcher(collector.stdout());
-      assertThat(key.find()).as(collector.stdout()).isTrue();
-      assertThat(block.group(1)).contains("keyId(\"" + key.group(1) + "\")", "\"http://127.0.0.1:8080\"");
+    try (QuickStartCollector collector = QuickStartCollector.start(work)) {
+      String endpoint = collector.endpoint;
+      assertThat(block.group(1)).contains("keyId(\"" + collector.keyId + "\")", "\"http://127.0.0.1:8080\"");
       // The one change from the README: the collector listens on a free port, not 8080.
       Path classes = compile(block.group(1).replace("http://127.0.0.1:8080", endpoint));
 
-      String good = run(classes, key.group(2));
+      String good = run(classes, collector.secret);
       assertThat(good).contains("every event delivered");
       String wrong = run(classes, "not-the-secret");
       assertThat(wrong).contains("1 events not delivered")
           .as("with no logging backend, the client still names the 401 and the key id")
-          .contains("[eye-client] WARN", "the collector answered 401", "key id " + key.group(1))
+          .contains("[eye-client] WARN", "the collector answered 401", "key id " + collector.keyId)
           .doesNotContain("not-the-secret");
 
       try (Connection db = DriverManager.getConnection("jdbc:sqlite:file:" + work.resolve("eye.db") + "?mode=ro");
@@ -74,8 +67,7 @@ class ReadmeSnippetIT {
             .containsExactly("session-1", "page interaction", "pageview", "/");
         assertThat(rows.next()).as("only the run with the right secret stored its event").isFalse();
       }
-      collector.terminate();
-      assertThat(collector.awaitExit(60)).as(collector.output()).isZero();
+      collector.stop();
     }
   }
 
