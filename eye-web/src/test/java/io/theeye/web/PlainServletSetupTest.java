@@ -107,7 +107,8 @@ class PlainServletSetupTest {
   @Test
   void docsPrintTheListenerThatThisTestRuns() throws Exception {
     String source = Files.readString(Path.of("src/test/java/io/theeye/web/PlainServletSetupTest.java"));
-    String code = source.substring(source.indexOf("// --- docs/web.md: from here ---\n") + 35,
+    String from = "// --- docs/web.md: from here ---\n";
+    String code = source.substring(source.indexOf(from) + from.length(),
         source.indexOf("  // --- docs/web.md: to here ---"));
     String unindented = code.replaceAll("(?m)^  ", "").replace("public static final class", "public final class");
     assertThat(Files.readString(Path.of("..", "docs", "web.md"))).contains(unindented);
