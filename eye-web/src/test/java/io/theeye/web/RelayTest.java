@@ -87,6 +87,10 @@ class RelayTest {
       HttpResponse<String> noOrigin = rig.send(HttpRequest.newBuilder(rig.uri("/eye/collect"))
           .header("Content-Type", "application/json").header("Sec-Fetch-Site", "same-site")
           .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+      String otherPort = rig.origin().replaceAll(":\\d+$", ":1");
+      HttpResponse<String> sameHostOtherPort = rig.send(HttpRequest.newBuilder(rig.uri("/eye/collect"))
+          .header("Content-Type", "application/json").header("Origin", otherPort)
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build());
       HttpResponse<String> bare = rig.send(HttpRequest.newBuilder(rig.uri("/eye/collect"))
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
 
@@ -94,12 +98,18 @@ class RelayTest {
       assertThat(foreign.body()).contains("\"error\":\"forbidden_origin\"");
       assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
       assertThat(noOrigin.statusCode()).isEqualTo(403);
+      assertThat(sameHostOtherPort.statusCode()).isEqualTo(403);
       assertThat(bare.statusCode()).isEqualTo(403);
+      // Behind a proxy that ends TLS the page is https while the container sees http: still this origin.
+      HttpResponse<String> behindTls = rig.send(HttpRequest.newBuilder(rig.uri("/eye/collect"))
+          .header("Content-Type", "application/json").header("Origin", rig.origin().replace("http:", "https:"))
+          .POST(HttpRequest.BodyPublishers.ofString(batch(session(), 1))).build());
+      assertThat(behindTls.statusCode()).isEqualTo(204);
       // The same body from the page itself is stored: what refused the others was their origin.
       assertThat(rig.collect(body, null).statusCode()).isEqualTo(204);
       rig.client.flush().get(10, TimeUnit.SECONDS);
-      assertThat(rig.events()).hasSize(1);
-      assertThat(rig.web.counters().forbidden()).isEqualTo(3);
+      assertThat(rig.events()).hasSize(2);
+      assertThat(rig.web.counters().forbidden()).isEqualTo(4);
     }
   }
 
