@@ -66,7 +66,9 @@ final class RelaySuite extends Suite {
         + "servlet container, and its EyeClient batching, gzipping, signing and sending to the stand-in "
         + "collector) and by this load generator; shop_cpu_us_per_event = shop cores / events per second");
     report.note("delivered", "events the stand-in collector counted once the shop's client had sent "
-        + "everything, against the events the relay answered 204 for");
+        + "everything (or after 60 s), against the events the relay answered 204 for; the difference is "
+        + "what the shop's EyeClient dropped, counted, when its bounded buffer (10,000 events) was full: "
+        + "see the shop's log in the work dir");
     report.note("snippet", "GET /eye/eye.js as the shop serves it: plain, and gzipped as the relay sends it "
         + "to a browser that accepts gzip (its own gzip of the same bytes)");
 
@@ -141,6 +143,7 @@ final class RelaySuite extends Suite {
     report.result("machine_cpu_busy", 100 * CpuMeter.machineBusy(o.from(), o.to()), "%");
     report.result("relayed_events", o.relayed(), "events");
     report.result("delivered_events", o.delivered(), "events");
+    report.result("undelivered_events", o.relayed() - o.delivered(), "events");
     report.result("snippet_bytes", o.scriptBytes(), "B");
     report.result("snippet_gzip_bytes", o.scriptGzipBytes(), "B");
     report.result("snippet_gzip_bytes_own", o.scriptOwnGzipBytes(), "B");
