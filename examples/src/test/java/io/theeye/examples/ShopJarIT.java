@@ -8,13 +8,13 @@ import io.theeye.testsupport.Requirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +33,6 @@ class ShopJarIT {
 
   static final Path SHOP_JAR = NewcomerPathIT.MODULE.resolve("target/eye-shop.jar");
   private static final Path WEB_DOC = NewcomerPathIT.MODULE.resolveSibling("docs").resolve("web.md");
-  private static final String SECTION = "## Try it: the demo shop";
-  private static final Pattern BASH_BLOCK = Pattern.compile("```bash\n(.*?)```", Pattern.DOTALL);
   /** What the section's query printed, for the person updating the doc's sample output. */
   private static final Path QUERY_OUTPUT = NewcomerPathIT.MODULE.resolve("target/web-md-try-it.txt");
 
@@ -44,15 +42,15 @@ class ShopJarIT {
   @Test
   void theDocumentedCommandsShowTheVisitInOrder() throws Exception {
     Requirements.requireExecutable(Path.of("/usr/bin/sqlite3"));
-    List<String> blocks = bashBlocks();
+    List<String> blocks = DocBlocks.runBy(WEB_DOC, "ShopJarIT").stream().map(DocBlocks.Block::text).toList();
     assertThat(blocks).as("collector, shop, query").hasSize(3);
     assertThat(blocks.get(0)).contains("java -jar eye-collector/target/eye-collector.jar");
-    assertThat(blocks.get(1).trim())
-        .isEqualTo("EYE_SECRET=PASTE-THE-PRINTED-SECRET java -jar examples/target/eye-shop.jar");
+    assertThat(blocks.get(1).trim()).isEqualTo("java -jar examples/target/eye-shop.jar");
 
+    // In the collector's directory: the shop finds its key in eye.db.dev-keys.
     try (QuickStartCollector collector = QuickStartCollector.start(work);
-        ChildProcess shop = ChildProcess.javaJar(work, Map.of("EYE_SECRET", collector.secret, "EYE_PORT", "0",
-            "EYE_COLLECTOR", collector.endpoint), QuickStartCollector.JVM, SHOP_JAR)) {
+        ChildProcess shop = ChildProcess.javaJar(work, Map.of("EYE_PORT", "0", "EYE_COLLECTOR", collector.endpoint),
+            QuickStartCollector.JVM, SHOP_JAR)) {
       String base = shop.awaitLine("listening on ").substring("listening on ".length()).trim();
       assertThat(shop.stdout()).doesNotContain(collector.secret);
 
@@ -85,6 +83,12 @@ class ShopJarIT {
           "pageview /checkout", "submit /checkout", "pageview /thanks");
       assertThat(out).contains("buy now", "[\"product\",\"full_name\",\"email\",\"password\",\"delivery\"")
           .doesNotContain("Grace", "grace@example.org", "cobol-1959");
+      try (Connection db = DriverManager.getConnection("jdbc:sqlite:file:" + work.resolve("eye.db") + "?mode=ro");
+          ResultSet apps = db.createStatement().executeQuery("SELECT DISTINCT app_id FROM events")) {
+        assertThat(apps.next()).isTrue();
+        assertThat(apps.getString(1)).isEqualTo("shop");
+        assertThat(apps.next()).isFalse();
+      }
       collector.stop();
     }
   }
@@ -97,19 +101,5 @@ class ShopJarIT {
     String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(bash.exitValue()).as(out).isZero();
     return out;
-  }
-
-  /** The bash blocks of the section, in order. */
-  private static List<String> bashBlocks() throws Exception {
-    String doc = Files.readString(WEB_DOC, StandardCharsets.UTF_8);
-    int start = doc.indexOf(SECTION);
-    assertThat(start).as("docs/web.md has the section " + SECTION).isNotNegative();
-    int end = doc.indexOf("\n## ", start + SECTION.length());
-    Matcher block = BASH_BLOCK.matcher(end < 0 ? doc.substring(start) : doc.substring(start, end));
-    List<String> blocks = new ArrayList<>();
-    while (block.find()) {
-      blocks.add(block.group(1));
-    }
-    return blocks;
   }
 }

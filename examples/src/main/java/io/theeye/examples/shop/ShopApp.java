@@ -1,10 +1,16 @@
 package io.theeye.examples.shop;
 
 import io.theeye.client.EyeClient;
+import io.theeye.examples.DemoApp;
 import io.theeye.web.EyeWeb;
 import jakarta.servlet.ServletException;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,8 +22,12 @@ import picocli.CommandLine.Option;
  * collector. Open it in a browser, click around, then query the collector's database.
  *
  * <pre>{@code
- * # against the quick-start collector (java -jar eye-collector/target/eye-collector.jar)
- * EYE_SECRET=<the printed secret> java -jar examples/target/eye-shop.jar --port 8081
+ * # in the directory of the quick-start collector (java -jar eye-collector/target/eye-collector.jar),
+ * # which keeps its shop key in eye.db.dev-keys
+ * java -jar examples/target/eye-shop.jar
+ *
+ * # with a key of your own
+ * EYE_SECRET=... java -jar examples/target/eye-shop.jar --port 8081 --collector http://eye:8080 --key-id shop-key-1
  * }</pre>
  *
  * <p>It prints {@code listening on http://H:N} once it serves, and runs until stopped (Ctrl-C or
@@ -37,8 +47,8 @@ public final class ShopApp implements Callable<Integer> {
 
   /** The default collector address: {@value}. */
   public static final String DEFAULT_COLLECTOR = "http://127.0.0.1:8080";
-  /** The default key id, the quick-start collector's demo key: {@value}. */
-  public static final String DEFAULT_KEY_ID = "demo-key";
+  /** The default key id, the quick-start collector's shop key: {@value}. */
+  public static final String DEFAULT_KEY_ID = DemoApp.DEFAULT_KEY_ID;
   /** The default port: {@value}, beside the quick-start collector's 8080. */
   public static final int DEFAULT_PORT = 8081;
   /** How long the shop waits at shutdown for its last events to reach the collector. */
@@ -58,13 +68,20 @@ public final class ShopApp implements Callable<Integer> {
 
   @Option(names = "--key-id", paramLabel = "ID", defaultValue = "${env:EYE_KEY_ID:-" + DEFAULT_KEY_ID + "}",
       description = "The shop's key id (env EYE_KEY_ID; default: " + DEFAULT_KEY_ID
-          + ", the quick-start collector's demo key).")
+          + ", the quick-start collector's shop key).")
   String keyId;
 
   @Option(names = "--secret", paramLabel = "SECRET", defaultValue = "${env:EYE_SECRET}",
-      description = "That key's secret, as the collector printed it (env EYE_SECRET, which keeps it out of "
-          + "the process list). Stays on the server: the browser never sees it.")
+      description = "That key's secret (env EYE_SECRET, which keeps it out of the process list); without it, "
+          + "the key's line in --dev-keys. Stays on the server: the browser never sees it.")
   String secret;
+
+  @Option(names = "--dev-keys", paramLabel = "FILE",
+      defaultValue = "${env:EYE_DEV_KEYS:-" + DemoApp.DEFAULT_DEV_KEYS + "}",
+      description = "Used when no --secret is given: the keys a collector started with no application keeps "
+          + "beside its database, one APP_ID:KEY_ID:SECRET per line (env EYE_DEV_KEYS; default: "
+          + "${DEFAULT-VALUE}, the quick start's).")
+  Path devKeys;
 
   @Option(names = "--session-rate-limit", paramLabel = "N",
       description = "Collect requests per minute one browser session may make (default: eye-web's, "
@@ -93,8 +110,10 @@ public final class ShopApp implements Callable<Integer> {
   public Integer call() throws Exception {
     CommandLine cli = new CommandLine(this);
     if (secret == null || secret.isEmpty()) {
-      throw new CommandLine.ParameterException(cli, "no key secret: give --secret (the one the collector "
-          + "printed at startup) or set EYE_SECRET");
+      secret = devKeySecret().orElseThrow(() -> new CommandLine.ParameterException(cli, "no secret for key "
+          + keyId + ": found none in " + devKeys + " (a collector started with no application writes it "
+          + "beside its database). Run this in the collector's directory, give --dev-keys FILE, or give "
+          + "--secret or set EYE_SECRET"));
     }
     if (port < 0 || port > 65535) {
       throw new CommandLine.ParameterException(cli, "--port must be 0-65535, was " + port);
@@ -138,5 +157,18 @@ public final class ShopApp implements Callable<Integer> {
     // Runs until SIGTERM or Ctrl-C: the hook above stops the shop and ends the process.
     Thread.currentThread().join();
     return 0;
+  }
+
+  /** The secret of {@code --key-id} in the quick-start collector's {@code --dev-keys} file, if it is there. */
+  private Optional<String> devKeySecret() {
+    try {
+      return Files.readAllLines(devKeys, StandardCharsets.UTF_8).stream()
+          .map(line -> line.strip().split(":", 3))
+          .filter(parts -> parts.length == 3 && parts[1].equals(keyId) && !parts[2].isEmpty())
+          .map(parts -> parts[2])
+          .findFirst();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 }
