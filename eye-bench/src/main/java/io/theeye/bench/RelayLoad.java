@@ -1,21 +1,13 @@
 package io.theeye.bench;
 
-import io.theeye.client.internal.NoDelaySocketFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import javax.net.SocketFactory;
-import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -65,14 +57,7 @@ final class RelayLoad implements AutoCloseable {
     this.url = shopBaseUrl + "/eye/collect";
     this.eventsPerRequest = eventsPerRequest;
     this.sessions = sessions;
-    this.http = new OkHttpClient.Builder()
-        .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
-        .protocols(List.of(Protocol.HTTP_1_1))
-        .connectionPool(new ConnectionPool(connections, 5, TimeUnit.MINUTES))
-        .connectTimeout(Duration.ofSeconds(10))
-        .readTimeout(Duration.ofSeconds(60))
-        .retryOnConnectionFailure(false)
-        .build();
+    this.http = LoadGenerator.httpClient(connections);
   }
 
   /** {@code GET path} of the shop: the body as served, gunzipped by OkHttp unless asked for raw bytes. */
@@ -113,33 +98,13 @@ final class RelayLoad implements AutoCloseable {
    */
   Outcome closedLoop(int connections, Duration warmup, Duration duration, Runnable atMeasureStart)
       throws InterruptedException {
-    long start = System.nanoTime();
-    long measureFrom = start + warmup.toNanos();
-    long end = measureFrom + duration.toNanos();
     Tally warm = new Tally();
     Tally tally = new Tally();
-    List<Thread> senders = new ArrayList<>();
-    for (int c = 0; c < connections; c++) {
+    double seconds = LoadGenerator.closedLoop(connections, warmup, duration, atMeasureStart, c -> {
       Browsers browsers = new Browsers(sessions, 7000L + c);
-      Thread t = new Thread(() -> {
-        long now;
-        while ((now = System.nanoTime()) < end) {
-          send(browsers, now, now < measureFrom ? warm : tally);
-        }
-      }, "eye-bench-relay-" + c);
-      t.setDaemon(true);
-      senders.add(t);
-      t.start();
-    }
-    long untilWindow;
-    while ((untilWindow = measureFrom - System.nanoTime()) > 0) {
-      TimeUnit.NANOSECONDS.sleep(untilWindow);
-    }
-    atMeasureStart.run();
-    for (Thread t : senders) {
-      t.join();
-    }
-    return tally.outcome((System.nanoTime() - measureFrom) / 1e9);
+      return (now, measured) -> send(browsers, now, measured ? tally : warm);
+    });
+    return tally.outcome(seconds);
   }
 
   /** Events the relay answered 204 for, over every phase including warm-ups. */
@@ -166,7 +131,7 @@ final class RelayLoad implements AutoCloseable {
       tally.latency.recordValue(Math.max(0, (System.nanoTime() - since) / 1000));
     } catch (IOException e) {
       tally.ioErrors.incrementAndGet();
-      pause();
+      LoadGenerator.pause();
       return;
     }
     if (status == 204) {
@@ -180,11 +145,7 @@ final class RelayLoad implements AutoCloseable {
     } else {
       tally.other.incrementAndGet();
     }
-    pause();
-  }
-
-  private static void pause() {
-    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    LoadGenerator.pause();
   }
 
   /**
