@@ -14,7 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The demo shop as a program: a few pages on an embedded servlet container, with eye-web's snippet in
@@ -93,6 +95,9 @@ public final class ShopApp implements Callable<Integer> {
           + EyeWeb.Builder.DEFAULT_ADDRESS_REQUESTS_PER_MINUTE + ").")
   Integer addressRateLimit;
 
+  @Spec
+  CommandSpec spec;
+
   private final PrintStream out;
 
   ShopApp(PrintStream out) {
@@ -108,7 +113,7 @@ public final class ShopApp implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CommandLine cli = new CommandLine(this);
+    CommandLine cli = spec.commandLine();
     if (secret == null || secret.isEmpty()) {
       secret = devKeySecret().orElseThrow(() -> new CommandLine.ParameterException(cli, "no secret for key "
           + keyId + ": found none in " + devKeys + " (a collector started with no application writes it "

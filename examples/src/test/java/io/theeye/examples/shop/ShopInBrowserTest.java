@@ -3,6 +3,7 @@ package io.theeye.examples.shop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.theeye.client.EyeClient;
@@ -123,10 +124,10 @@ class ShopInBrowserTest {
       assertThat(events.get(2).data().path("element").asText()).isEqualTo("buy now");
       JsonNode submit = events.get(4).data();
       assertThat(submit.path("form_id").asText()).isEqualTo("checkout");
-      assertThat(JSON.convertValue(submit.path("fields"), List.class))
+      assertThat(JSON.convertValue(submit.path("fields"), new TypeReference<List<String>>() {}))
           .containsExactly("product", "full_name", "email", "password", "delivery", "newsletter");
       // Only the fields the page marked with data-eye-capture carry their values.
-      assertThat(JSON.convertValue(submit.path("form"), Map.class))
+      assertThat(JSON.convertValue(submit.path("form"), new TypeReference<Map<String, String>>() {}))
           .containsOnlyKeys("product", "delivery")
           .containsEntry("product", lamp.slug())
           .containsEntry("delivery", "express");
