@@ -364,7 +364,7 @@ public final class EyeWeb {
       return this;
     }
 
-    /** The relay's clock, for clock-skew correction and rate limits. Default {@link Clock#systemUTC()}. */
+    /** The relay's clock, for clock-skew correction (the rate limits keep Bucket4j's). Default {@link Clock#systemUTC()}. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
