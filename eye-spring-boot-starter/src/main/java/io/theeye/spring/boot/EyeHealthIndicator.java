@@ -20,7 +20,8 @@ import org.springframework.boot.actuate.health.Health;
  * not answer its {@code /ready} check with {@code 200} in time (unreachable, its database not
  * writable, its queue full), or when the client's buffer is full (new events are being dropped).
  *
- * <p>Details: {@code collector} (the URL checked and its answer), {@code buffer.pending},
+ * <p>Details: {@code collector} ({@code ready}, {@code answered 503}, {@code unreachable: ...}) and
+ * {@code collector.url} (the URL checked), {@code buffer.pending},
  * {@code buffer.capacity} and {@code buffer.fill} (pending / capacity, 0 to 1), and the counters
  * {@code tracked}, {@code acknowledged}, {@code failed} and {@code dropped}.
  */
@@ -70,15 +71,16 @@ public class EyeHealthIndicator extends AbstractHealthIndicator implements Dispo
       builder.withDetail("collector", "not checked: eye.endpoint is not set");
       return;
     }
+    builder.withDetail("collector.url", readyUrl.toString());
     Request request = new Request.Builder().url(readyUrl).get().build();
     try (Response response = http.newCall(request).execute()) {
       if (response.code() == 200) {
-        builder.withDetail("collector", readyUrl + " ready");
+        builder.withDetail("collector", "ready");
       } else {
-        builder.down().withDetail("collector", readyUrl + " answered " + response.code());
+        builder.down().withDetail("collector", "answered " + response.code());
       }
     } catch (IOException e) {
-      builder.down().withDetail("collector", readyUrl + " unreachable: " + e);
+      builder.down().withDetail("collector", "unreachable: " + e);
     }
   }
 

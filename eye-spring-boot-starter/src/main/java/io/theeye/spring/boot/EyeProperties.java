@@ -147,11 +147,11 @@ public class EyeProperties implements Validator {
       try {
         option.setter().accept(builder);
       } catch (IllegalArgumentException | NullPointerException e) {
-        if (option.field().equals("secret")) {
+        if (option.property().equals("secret")) {
           // A field error would show the rejected value in Spring Boot's failure report.
           errors.reject("invalid", "eye.secret: " + e.getMessage());
         } else {
-          errors.rejectValue(option.field(), "invalid", e.getMessage());
+          errors.rejectValue(option.property(), "invalid", e.getMessage());
         }
       }
     }
@@ -160,8 +160,11 @@ public class EyeProperties implements Validator {
     }
   }
 
-  /** One property: its field name (for error reports) and how it sets the builder. */
-  private record Option(String field, Consumer<EyeClient.Builder> setter) {}
+  /**
+   * One property: its name under {@code eye.} (Spring Boot's failure report shows it as given) and how
+   * it sets the builder.
+   */
+  private record Option(String property, Consumer<EyeClient.Builder> setter) {}
 
   private List<Option> options() {
     List<Option> options = new ArrayList<>();
@@ -169,26 +172,26 @@ public class EyeProperties implements Validator {
       options.add(new Option("endpoint", x -> x.endpoint(endpoint)));
     }
     if (keyId != null && !keyId.isBlank()) {
-      options.add(new Option("keyId", x -> x.keyId(keyId)));
+      options.add(new Option("key-id", x -> x.keyId(keyId)));
     }
     if (secret != null && !secret.isEmpty()) {
       options.add(new Option("secret", x -> x.secret(secret)));
     }
-    options.add(new Option("maxQueueEvents", x -> x.maxQueueEvents(maxQueueEvents)));
-    options.add(new Option("maxQueueBytes", x -> x.maxQueueBytes(maxQueueBytes.toBytes())));
-    options.add(new Option("maxBatchEvents", x -> x.maxBatchEvents(maxBatchEvents)));
-    options.add(new Option("maxBatchBytes", x -> x.maxBatchBytes(toInt(maxBatchBytes, "maxBatchBytes"))));
-    options.add(new Option("flushInterval", x -> x.flushInterval(flushInterval)));
-    options.add(new Option("gzipThreshold", x -> x.gzipThreshold(toInt(gzipThreshold, "gzipThreshold"))));
-    options.add(new Option("maxInFlightBatches", x -> x.maxInFlightBatches(maxInFlightBatches)));
-    options.add(new Option("retryBackoff.initial",
+    options.add(new Option("max-queue-events", x -> x.maxQueueEvents(maxQueueEvents)));
+    options.add(new Option("max-queue-bytes", x -> x.maxQueueBytes(maxQueueBytes.toBytes())));
+    options.add(new Option("max-batch-events", x -> x.maxBatchEvents(maxBatchEvents)));
+    options.add(new Option("max-batch-bytes", x -> x.maxBatchBytes(toInt(maxBatchBytes, "maxBatchBytes"))));
+    options.add(new Option("flush-interval", x -> x.flushInterval(flushInterval)));
+    options.add(new Option("gzip-threshold", x -> x.gzipThreshold(toInt(gzipThreshold, "gzipThreshold"))));
+    options.add(new Option("max-in-flight-batches", x -> x.maxInFlightBatches(maxInFlightBatches)));
+    options.add(new Option("retry-backoff.initial",
         x -> x.retryBackoff(retryBackoff.initial, retryBackoff.max)));
-    options.add(new Option("maxRetryAfter", x -> x.maxRetryAfter(maxRetryAfter)));
-    options.add(new Option("retryBudget", x -> x.retryBudget(retryBudget)));
-    options.add(new Option("connectTimeout", x -> x.connectTimeout(connectTimeout)));
-    options.add(new Option("requestTimeout", x -> x.requestTimeout(requestTimeout)));
-    options.add(new Option("shutdownTimeout", x -> x.closeTimeout(shutdownTimeout)));
-    options.add(new Option("maxDataBytes", x -> x.maxDataBytes(toInt(maxDataBytes, "maxDataBytes"))));
+    options.add(new Option("max-retry-after", x -> x.maxRetryAfter(maxRetryAfter)));
+    options.add(new Option("retry-budget", x -> x.retryBudget(retryBudget)));
+    options.add(new Option("connect-timeout", x -> x.connectTimeout(connectTimeout)));
+    options.add(new Option("request-timeout", x -> x.requestTimeout(requestTimeout)));
+    options.add(new Option("shutdown-timeout", x -> x.closeTimeout(shutdownTimeout)));
+    options.add(new Option("max-data-bytes", x -> x.maxDataBytes(toInt(maxDataBytes, "maxDataBytes"))));
     options.add(new Option("strict", x -> x.strict(strict)));
     return options;
   }
