@@ -45,10 +45,10 @@ public class EyeWebProperties {
   private int maxEventsPerRequest = EyeWeb.Builder.DEFAULT_MAX_EVENTS_PER_REQUEST;
 
   /** Collect requests allowed per session. */
-  private final RateLimit sessionRateLimit = new RateLimit(EyeWeb.Builder.DEFAULT_SESSION_REQUESTS_PER_MINUTE);
+  private final RateLimit sessionRateLimit = RateLimit.perMinute(EyeWeb.Builder.DEFAULT_SESSION_REQUESTS_PER_MINUTE);
 
   /** Collect requests allowed per client address. */
-  private final RateLimit addressRateLimit = new RateLimit(EyeWeb.Builder.DEFAULT_ADDRESS_REQUESTS_PER_MINUTE);
+  private final RateLimit addressRateLimit = RateLimit.perMinute(EyeWeb.Builder.DEFAULT_ADDRESS_REQUESTS_PER_MINUTE);
 
   /** How many sessions and addresses the rate limiter remembers at once; at least 100. */
   private int maxTrackedSessions = EyeWeb.Builder.DEFAULT_MAX_TRACKED_SESSIONS;
@@ -112,8 +112,10 @@ public class EyeWebProperties {
     @DurationUnit(ChronoUnit.SECONDS)
     private Duration period = Duration.ofMinutes(1);
 
-    RateLimit(int requests) {
-      this.requests = requests;
+    static RateLimit perMinute(int requests) {
+      RateLimit limit = new RateLimit();
+      limit.requests = requests;
+      return limit;
     }
 
     public int getRequests() {

@@ -39,7 +39,15 @@ class EyePropertiesMetadataTest {
         "eye.flush-interval", "eye.gzip-threshold", "eye.max-in-flight-batches", "eye.retry-backoff.initial",
         "eye.retry-backoff.max", "eye.max-retry-after", "eye.retry-budget", "eye.connect-timeout",
         "eye.request-timeout", "eye.shutdown-timeout", "eye.max-data-bytes", "eye.strict",
-        "eye.health.timeout");
+        "eye.health.timeout",
+        // One per EyeWeb.Builder option but the clock, plus eye.web.enabled and eye.web.page-views.
+        "eye.web.enabled", "eye.web.page-views", "eye.web.prefix", "eye.web.allowed-origins",
+        "eye.web.session-idle-timeout", "eye.web.cookie-name", "eye.web.max-body-bytes",
+        "eye.web.max-events-per-request", "eye.web.session-rate-limit.requests",
+        "eye.web.session-rate-limit.period", "eye.web.address-rate-limit.requests",
+        "eye.web.address-rate-limit.period", "eye.web.max-tracked-sessions", "eye.web.max-clock-correction",
+        "eye.web.capture-client-address", "eye.web.track-all-clicks", "eye.web.snippet.max-batch-events",
+        "eye.web.snippet.max-queue-events", "eye.web.snippet.flush-interval");
   }
 
   @Test
@@ -47,13 +55,16 @@ class EyePropertiesMetadataTest {
     Map<String, Object> defaults = new LinkedHashMap<>();
     for (JsonNode property : properties) {
       if (property.has("defaultValue")) {
-        defaults.put(property.get("name").asText(), property.get("defaultValue").asText());
+        JsonNode value = property.get("defaultValue");
+        defaults.put(property.get("name").asText(), value.isArray() ? "" : value.asText());
       }
     }
-    EyeProperties bound = new Binder(new MapConfigurationPropertySource(defaults))
-        .bind("eye", Bindable.of(EyeProperties.class)).get();
+    Binder binder = new Binder(new MapConfigurationPropertySource(defaults));
     EyeProperties unset = new EyeProperties();
-    assertThat(bound).usingRecursiveComparison().isEqualTo(unset);
+    assertThat(binder.bind("eye", Bindable.of(EyeProperties.class)).get()).usingRecursiveComparison()
+        .isEqualTo(unset);
+    assertThat(binder.bind("eye.web", Bindable.of(EyeWebProperties.class)).get()).usingRecursiveComparison()
+        .isEqualTo(new EyeWebProperties());
     // And the unset ones are the client's own defaults (a sample; the rest are named constants too).
     assertThat(unset.getMaxQueueBytes().toBytes()).isEqualTo(8L << 20);
     assertThat(unset.getShutdownTimeout()).hasSeconds(10);
