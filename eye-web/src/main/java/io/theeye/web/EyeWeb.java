@@ -105,6 +105,10 @@ public final class EyeWeb {
     return snippet.text();
   }
 
+  Settings settings() {
+    return settings;
+  }
+
   /** A snapshot of what the relay and the filter have done since this instance was built. */
   public EyeWebCounters counters() {
     return counters.snapshot();

@@ -33,7 +33,7 @@ final class Origins {
       if (normalized == null) {
         return Verdict.FORBIDDEN;
       }
-      if (normalized.equals(own(request))) {
+      if (sameHostAndPort(normalized, request)) {
         return Verdict.SAME_ORIGIN;
       }
       return allowed.contains(normalized) ? Verdict.ALLOWED_SIBLING : Verdict.FORBIDDEN;
@@ -42,13 +42,19 @@ final class Origins {
     return "same-origin".equals(request.getHeader("Sec-Fetch-Site")) ? Verdict.SAME_ORIGIN : Verdict.FORBIDDEN;
   }
 
-  /** This request's own origin as the browser sees it: its scheme and its {@code Host} header. */
-  private static String own(HttpServletRequest request) {
+  /**
+   * Whether the browser's origin names the host and port it sent this request to (its {@code Host}
+   * header). The scheme is the browser's: behind a proxy that ends TLS the container sees {@code http}
+   * while the page is {@code https}, and a {@code Host} without a port means the default port of the
+   * page's scheme.
+   */
+  private static boolean sameHostAndPort(String origin, HttpServletRequest request) {
     String host = request.getHeader("Host");
     if (host == null || host.isEmpty()) {
       host = request.getServerName() + ":" + request.getServerPort();
     }
-    return normalize(request.getScheme() + "://" + host);
+    String scheme = origin.substring(0, origin.indexOf(':'));
+    return origin.equals(normalize(scheme + "://" + host));
   }
 
   /** An allow-list entry, checked: scheme, host and an optional port only. */

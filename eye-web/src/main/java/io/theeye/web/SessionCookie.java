@@ -41,12 +41,10 @@ final class SessionCookie {
 
   /** (Re)sets the cookie to {@code sessionId}, expiring one idle timeout from now. */
   void write(HttpServletRequest request, HttpServletResponse response, String sessionId) {
-    Cookie cookie = new Cookie(name, sessionId);
-    cookie.setPath("/");
-    cookie.setMaxAge(maxAgeSeconds);
-    cookie.setSecure(request.isSecure());
-    cookie.setAttribute("SameSite", "Lax");
-    response.addCookie(cookie);
+    // Written as a header: not every container passes Cookie.setAttribute("SameSite", ...) on
+    // (Undertow 2.3 drops it). The value is one of SESSION_ID's characters only.
+    response.addHeader("Set-Cookie", name + "=" + sessionId + "; Path=/; Max-Age=" + maxAgeSeconds
+        + "; SameSite=Lax" + (request.isSecure() ? "; Secure" : ""));
   }
 
   static String newSessionId() {

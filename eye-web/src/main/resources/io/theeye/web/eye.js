@@ -58,6 +58,7 @@
 
   function track(category, name, data) {
     try {
+      if (typeof category !== 'string' || typeof name !== 'string' || !category || !name) return;
       var payload = { host: location.hostname, path: location.pathname };
       if (data && typeof data === 'object') {
         for (var key in data) {
@@ -65,7 +66,7 @@
         }
       }
       queue.push({
-        session_id: session(), category: String(category), name: String(name), data: payload,
+        session_id: session(), category: category, name: name, data: payload,
         timestamp: new Date().toISOString(), seq: seq, id: tab + '-' + seq
       });
       seq++;
@@ -129,7 +130,8 @@
 
   function done() {
     inflight = false;
-    if (queue.length) schedule(queue.length >= config.batch ? 0 : config.flush);
+    if (queue.length >= config.batch) send(false);
+    else if (queue.length) schedule(config.flush);
   }
 
   function retry(batch, wait) {
