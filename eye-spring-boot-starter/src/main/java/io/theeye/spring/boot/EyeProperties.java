@@ -20,7 +20,7 @@ import org.springframework.validation.Validator;
  * <pre>
  * eye.endpoint=http://127.0.0.1:8080
  * eye.key-id=shop-web-1
- * eye.secret=${EYE_SECRET}
+ * # eye.secret: from the environment variable EYE_SECRET
  * </pre>
  */
 @ConfigurationProperties("eye")
