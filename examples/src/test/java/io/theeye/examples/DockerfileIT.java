@@ -103,7 +103,8 @@ class DockerfileIT {
     String build = String.join("\n", multistage.all("RUN"));
     assertThat(build).contains("./mvnw -B -q -pl eye-collector -am package -DskipTests");
     // Every module's pom is in the build stage, or the reactor refuses to start.
-    for (String module : List.of("eye-model", "eye-client", "eye-collector", "examples", "eye-bench")) {
+    for (String module : List.of("eye-model", "eye-client", "eye-collector", "examples", "eye-bench",
+        "eye-spring-boot-starter", "examples-spring")) {
       assertThat(multistage.all("COPY")).anyMatch(c -> c.startsWith(module + "/"));
     }
   }
