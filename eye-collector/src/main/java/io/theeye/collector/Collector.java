@@ -97,6 +97,7 @@ public final class Collector implements AutoCloseable {
     this.store = b.store;
     this.metrics = new PrometheusCollectorMetrics();
     metrics.queueCapacity(b.queueCapacity);
+    metrics.keysConfigured(b.keys);
     // Bind first: a port in use must fail before the database is created or migrated. Until the edge is
     // ready (the database is opening and migrating), requests are answered 503 with Retry-After: 1, which
     // every client retries.
@@ -414,7 +415,11 @@ public final class Collector implements AutoCloseable {
       return this;
     }
 
-    /** Rows the queue holds before answering 503; default {@value Collector#DEFAULT_QUEUE_CAPACITY}. */
+    /**
+     * Rows the queue holds before answering 503; default {@value Collector#DEFAULT_QUEUE_CAPACITY}. Any
+     * positive value works: a request with more rows than the whole queue is admitted when the queue is
+     * empty, and refused while anything else is queued.
+     */
     public Builder queueCapacity(int queueCapacity) {
       if (queueCapacity <= 0) {
         throw new IllegalArgumentException("queueCapacity must be positive");
@@ -568,10 +573,6 @@ public final class Collector implements AutoCloseable {
       if (maxDecodedBytes < maxBodyBytes) {
         throw new IllegalStateException("maxDecodedBytes (" + maxDecodedBytes
             + ") must be at least maxBodyBytes (" + maxBodyBytes + ")");
-      }
-      if (queueCapacity < maxEventsPerRequest) {
-        throw new IllegalStateException("queueCapacity (" + queueCapacity + ") must be at least maxEventsPerRequest ("
-            + maxEventsPerRequest + "), or a full-size request could never be queued");
       }
       // A full-size request's estimate: its decoded text (at most one stored character per byte, plus
       // a rejected row's raw copy) and the per-row overhead.

@@ -236,6 +236,7 @@ final class EventsHandler implements HttpHandler {
         Responses.error(exchange, ErrorCode.UNAUTHORIZED, UNAUTHORIZED_MESSAGE);
         return;
       }
+      metrics.requestAuthenticated(auth.appId(), auth.keyId());
       // Decompressing and parsing hold memory in proportion to the decoded body: only so many at once.
       slot = parsing.tryAcquire(limits.parseWait().toMillis(), TimeUnit.MILLISECONDS);
       if (!slot) {

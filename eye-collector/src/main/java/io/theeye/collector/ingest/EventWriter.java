@@ -171,7 +171,8 @@ public final class EventWriter {
   }
 
   /**
-   * Queues a request if all of its rows fit. Never blocks and never throws (except on a {@code null}
+   * Queues a request if all of its rows fit, or if the queue is empty (a request larger than the whole
+   * queue is admitted alone). Never blocks and never throws (except on a {@code null}
    * request, a programming error).
    *
    * @return {@link SubmitResult.Queued} with a future completed after the commit, or {@link
@@ -202,7 +203,10 @@ public final class EventWriter {
 
   private boolean reserve(int rows, long bytes) {
     synchronized (room) {
-      if (rows > capacity - depth.get() || bytes > capacityBytes - queuedBytes.get()) {
+      // A request larger than the whole queue is admitted when the queue is empty, so that any positive
+      // capacity takes a full-size request; it is refused while anything else is queued.
+      boolean empty = depth.get() == 0;
+      if (!empty && (rows > capacity - depth.get() || bytes > capacityBytes - queuedBytes.get())) {
         return false;
       }
       depth.addAndGet(rows);
