@@ -169,6 +169,9 @@ public final class CollectorMain implements Callable<Integer> {
   private final PrintStream out;
   private final PrintStream err;
   private CollectorSettings settings;
+  private Path configFile;
+  private List<String> configKeys;
+  private ApplicationKey demoKey;
   private Collector collector;
 
   CollectorMain(Map<String, String> env, PrintStream out, PrintStream err) {
@@ -194,6 +197,7 @@ public final class CollectorMain implements Callable<Integer> {
       System.exit(code);
     }
     Collector running = main.collector;
+    reloadOnSighup(running);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       running.close();
       System.out.flush();
@@ -226,6 +230,8 @@ public final class CollectorMain implements Callable<Integer> {
         .filter(k -> !k.equals("config") && !k.equals(CollectorSettings.APP_KEY))
         .collect(Collectors.toList());
     settings = CollectorSettings.load(configFile, env, keys);
+    this.configFile = configFile;
+    this.configKeys = keys;
     cmd.setDefaultValueProvider(arg -> {
       if (!(arg instanceof OptionSpec option) || option.usageHelp()) {
         return null;
@@ -272,7 +278,7 @@ public final class CollectorMain implements Callable<Integer> {
     Path devKeys = demo ? devKeysFile() : null;
     String keptSecret = devKeys == null ? null : readDevSecret(devKeys);
     if (demo) {
-      ApplicationKey demoKey = demoKey(keptSecret);
+      demoKey = demoKey(keptSecret);
       builder.key(demoKey);
       keys = List.of(demoKey);
     }
@@ -312,7 +318,8 @@ public final class CollectorMain implements Callable<Integer> {
         .bodyTimeout(Duration.ofSeconds(bodyTimeoutSeconds))
         .maxConnections(maxConnections)
         .maxReceivingBytes(maxReceivingBytes)
-        .schemas(schemas == null ? SchemaRegistry.bundled() : SchemaRegistry.load(schemas));
+        .schemas(loadSchemas())
+        .reloadFrom(this::reloadKeysAndSchemas);
     keys.forEach(b::key);
     // Last, so that nothing above can fail after the store (a PostgreSQL pool) exists; the collector
     // opens and closes it.
@@ -333,8 +340,12 @@ public final class CollectorMain implements Callable<Integer> {
    * key id replaces an earlier one, so a flag wins. Error messages name the source, never the secret.
    */
   List<ApplicationKey> applicationKeys() {
+    return applicationKeys(settings);
+  }
+
+  private List<ApplicationKey> applicationKeys(CollectorSettings from) {
     Map<String, ApplicationKey> byKeyId = new LinkedHashMap<>();
-    for (Map.Entry<String, String> spec : settings.applicationSpecs()) {
+    for (Map.Entry<String, String> spec : from.applicationSpecs()) {
       ApplicationKey key = parseKey(spec.getKey(), spec.getValue());
       byKeyId.put(key.keyId(), key);
     }
@@ -343,6 +354,40 @@ public final class CollectorMain implements Callable<Integer> {
       byKeyId.put(key.keyId(), key);
     }
     return new ArrayList<>(byKeyId.values());
+  }
+
+  private SchemaRegistry loadSchemas() {
+    return schemas == null ? SchemaRegistry.bundled() : SchemaRegistry.load(schemas);
+  }
+
+  /**
+   * What a reload serves: the keys of the config file read again, the environment and the flags (a
+   * later definition of a key id wins, as at startup), and the schema directory read again. The demo
+   * key stays when the collector started with it and still no key is configured. Other settings need a
+   * restart.
+   *
+   * @throws IllegalArgumentException when the config file cannot be read, a key is malformed, or a key id
+   *     is configured twice
+   * @throws SchemaLoadException when a schema does not load
+   */
+  KeysAndSchemas reloadKeysAndSchemas() {
+    List<ApplicationKey> keys = applicationKeys(CollectorSettings.load(configFile, env, configKeys));
+    if (keys.isEmpty() && demoKey != null) {
+      keys = List.of(demoKey);
+    }
+    return new KeysAndSchemas(keys, loadSchemas());
+  }
+
+  /**
+   * SIGHUP reloads the keys and schemas instead of stopping the JVM (its default). {@code sun.misc.Signal}
+   * because the JDK has no supported API for signals.
+   */
+  private static void reloadOnSighup(Collector collector) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> collector.reload());
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      System.err.println("eye-collector: cannot handle SIGHUP here (" + e.getMessage() + "); restart to reload");
+    }
   }
 
   /** An empty value (e.g. {@code EYE_DB_PASSWORD=}) means none. */

@@ -3,6 +3,7 @@ package io.theeye.collector.ingest;
 import io.theeye.collector.AckMode;
 import io.theeye.collector.CollectorMetrics;
 import io.theeye.collector.ingest.EventValidator.Validated;
+import io.theeye.collector.schema.SchemaRegistry;
 import io.theeye.collector.storage.RejectedRow;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
@@ -42,6 +43,13 @@ import org.slf4j.LoggerFactory;
 public final class Ingest {
 
   private static final Logger log = LoggerFactory.getLogger(Ingest.class);
+
+  /** Makes the pipeline of a schema set, everything else fixed (a reload swaps the schemas only). */
+  @FunctionalInterface
+  public interface Factory {
+    /** The pipeline validating with {@code schemas}. */
+    Ingest create(SchemaRegistry schemas);
+  }
 
   private final EventReader reader;
   private final EventValidator validator;

@@ -20,6 +20,13 @@ public interface EventStore extends AutoCloseable {
   void open(Set<String> applicationIds) throws StorageException;
 
   /**
+   * Records applications added by a configuration reload in {@code applications} (those already there
+   * stay); callable from any thread once the store is open. The default records nothing: a store
+   * that writes an application's row with its first event may keep it.
+   */
+  default void recordApplications(Set<String> applicationIds) throws StorageException {}
+
+  /**
    * Commits every request's events, session updates and rejected rows in one transaction, in order.
    * Either everything is committed or nothing is. The commit is durable when this returns, or, for a
    * store that {@link #syncsSeparately()}, once a later {@link #sync()} returns.

@@ -228,7 +228,7 @@ public final class SqliteEventStore implements EventStore {
             SqliteSchema.latestVersion());
       }
       prepareStatements();
-      recordApplications(new TreeSet<>(applicationIds));
+      insertApplications(new TreeSet<>(applicationIds));
       opened = true;
     } catch (SQLException e) {
       closeQuietly();
@@ -251,7 +251,19 @@ public final class SqliteEventStore implements EventStore {
     insertRejected = connection.prepareStatement(INSERT_REJECTED);
   }
 
-  private void recordApplications(Set<String> applicationIds) throws SQLException {
+  @Override
+  public synchronized void recordApplications(Set<String> applicationIds) throws StorageException {
+    if (!opened || closed) {
+      throw new StorageException("the store on " + file + (closed ? " is closed" : " is not open"));
+    }
+    try {
+      insertApplications(new TreeSet<>(applicationIds));
+    } catch (SQLException e) {
+      throw new StorageException(kindOf(e), "could not record the applications in " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void insertApplications(Set<String> applicationIds) throws SQLException {
     control.execute("BEGIN IMMEDIATE");
     try {
       Transaction tx = new Transaction();
