@@ -243,6 +243,7 @@ public final class CollectorMain implements Callable<Integer> {
       commandLine.getErr().println("eye-collector: " + e.getMessage());
       return 1;
     });
+    OperationsCommands.addTo(cmd, out, err);
     return cmd;
   }
 
