@@ -47,7 +47,9 @@ import picocli.CommandLine.Option;
  * ({@code EYE_} + the key in upper case, dashes as underscores); a flag wins over the environment,
  * which wins over the file. Standard output gets the startup lines, ending with
  * {@code listening on http://H:N}; logs go to standard error. On SIGTERM the collector drains, commits,
- * closes the database and exits 0. See {@code docs/operations.md}.
+ * closes the database and exits 0; on SIGHUP it reloads its keys and schemas ({@link Collector#reload()}).
+ * The subcommands {@code backup} and {@code replay} ({@link OperationsCommands}) work on a database
+ * instead of serving. See {@code docs/operations.md}.
  */
 @Command(
     name = "eye-collector",

@@ -14,7 +14,7 @@ final class OperationsCommands {
    * command line only: the collector's config file and {@code EYE_*} variables are not theirs.
    */
   static void addTo(CommandLine cmd, PrintStream out, PrintStream err) {
-    for (Object command : new Object[] {new BackupCommand(out, err)}) {
+    for (Object command : new Object[] {new BackupCommand(out, err), new ReplayCommand(out, err)}) {
       CommandLine sub = new CommandLine(command);
       cmd.addSubcommand(sub);
       sub.setDefaultValueProvider(arg -> null);
