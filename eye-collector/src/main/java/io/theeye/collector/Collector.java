@@ -145,6 +145,9 @@ public final class Collector implements AutoCloseable {
       // Acknowledged already: a request behind a failed transaction waits for the next one.
       writer.keepQueuedThroughFailures();
     }
+    if (b.retainEvents != null || b.retainRejected != null) {
+      writer.retain(new EventWriter.Retention(b.retainEvents, b.retainRejected, b.clock));
+    }
     writer.start();
     try {
       EventReader reader = EventReader.withLimits(b.maxEventsPerRequest, b.maxDataBytes);
@@ -394,8 +397,33 @@ public final class Collector implements AutoCloseable {
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private int maxConcurrentParses = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
     private Clock clock = Clock.systemUTC();
+    private Duration retainEvents;
+    private Duration retainRejected;
 
     private Builder() {}
+
+    /**
+     * Deletes events received longer ago than {@code window} (and the sessions left without events), in
+     * small transactions in the writer's pauses; default: kept forever. SQLite only.
+     */
+    public Builder retainEvents(Duration window) {
+      this.retainEvents = positive(window, "retainEvents");
+      return this;
+    }
+
+    /** Deletes rejected rows received longer ago than {@code window}, like {@link #retainEvents}. */
+    public Builder retainRejected(Duration window) {
+      this.retainRejected = positive(window, "retainRejected");
+      return this;
+    }
+
+    private static Duration positive(Duration window, String name) {
+      Objects.requireNonNull(window, name);
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + window);
+      }
+      return window;
+    }
 
     /** The listen address; default {@value Collector#DEFAULT_HOST}. */
     public Builder host(String host) {
@@ -672,6 +700,10 @@ public final class Collector implements AutoCloseable {
       }
       if (schemas == null) {
         schemas = SchemaRegistry.bundled();
+      }
+      if ((retainEvents != null || retainRejected != null) && !store.supportsRetention()) {
+        throw new IllegalStateException("retention (--retain-events, --retain-rejected) needs a SQLite database;"
+            + " with PostgreSQL, delete or detach old partitions instead (docs/postgres.md)");
       }
     }
   }

@@ -164,6 +164,14 @@ public final class CollectorMain implements Callable<Integer> {
       description = "Largest serialized data object of one event (default: ${DEFAULT-VALUE}).")
   int maxDataBytes;
 
+  @Option(names = "--retain-events", paramLabel = "DURATION",
+      description = "Delete events received longer ago, e.g. 30d, 12h, PT90M (default: keep forever; SQLite).")
+  String retainEvents;
+
+  @Option(names = "--retain-rejected", paramLabel = "DURATION",
+      description = "Delete rejected rows received longer ago, e.g. 7d (default: keep forever; SQLite).")
+  String retainRejected;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   boolean help;
 
@@ -323,6 +331,12 @@ public final class CollectorMain implements Callable<Integer> {
         .maxReceivingBytes(maxReceivingBytes)
         .schemas(loadSchemas())
         .reloadFrom(this::reloadKeysAndSchemas);
+    if (retainEvents != null && !retainEvents.isBlank()) {
+      b.retainEvents(retention("--retain-events", retainEvents));
+    }
+    if (retainRejected != null && !retainRejected.isBlank()) {
+      b.retainRejected(retention("--retain-rejected", retainRejected));
+    }
     keys.forEach(b::key);
     // Last, so that nothing above can fail after the store (a PostgreSQL pool) exists; the collector
     // opens and closes it.
@@ -391,6 +405,35 @@ public final class CollectorMain implements Callable<Integer> {
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       System.err.println("eye-collector: cannot handle SIGHUP here (" + e.getMessage() + "); restart to reload");
     }
+  }
+
+  /**
+   * A retention window: a number with a unit ({@code 30d}, {@code 12h}, {@code 90m}, {@code 45s}) or an
+   * ISO-8601 duration ({@code P30D}, {@code PT12H}); positive.
+   */
+  static Duration retention(String option, String text) {
+    String t = text.strip();
+    Duration window;
+    try {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([dhms])").matcher(t);
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        window = switch (m.group(2)) {
+          case "d" -> Duration.ofDays(n);
+          case "h" -> Duration.ofHours(n);
+          case "m" -> Duration.ofMinutes(n);
+          default -> Duration.ofSeconds(n);
+        };
+      } else {
+        window = Duration.parse(t);
+      }
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(option + " must be a duration such as 30d, 12h, 90m or P30D, was '" + t + "'", e);
+    }
+    if (window.isNegative() || window.isZero()) {
+      throw new IllegalArgumentException(option + " must be positive, was '" + t + "'");
+    }
+    return window;
   }
 
   /** An empty value (e.g. {@code EYE_DB_PASSWORD=}) means none. */
@@ -487,6 +530,10 @@ public final class CollectorMain implements Callable<Integer> {
     out.println("unknown event types: " + unknownTypes.name().toLowerCase(java.util.Locale.ROOT)
         + "; ack: " + ack.name().toLowerCase(java.util.Locale.ROOT)
         + "; queue capacity: " + queueCapacity + " rows, " + queueCapacityBytes + " bytes");
+    if (retainEvents != null || retainRejected != null) {
+      out.println("retention: events " + (retainEvents == null ? "kept" : retainEvents) + ", rejected rows "
+          + (retainRejected == null ? "kept" : retainRejected));
+    }
     out.println(LISTENING_PREFIX + collector.uri());
     out.flush();
   }

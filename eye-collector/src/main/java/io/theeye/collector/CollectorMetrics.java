@@ -67,6 +67,9 @@ public interface CollectorMetrics {
   /** One fsync made {@code transactions} committed writer transactions durable. */
   default void writerSynced(int transactions, long syncNanos) {}
 
+  /** One retention step deleted these rows. */
+  default void retentionDeleted(int events, int sessions, int rejected) {}
+
   /** Registers the live queue depth (in events) as a gauge. */
   default void queueDepth(IntSupplier depth) {}
 }

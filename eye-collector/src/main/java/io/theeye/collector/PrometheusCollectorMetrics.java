@@ -32,7 +32,7 @@ import java.util.function.IntSupplier;
  * {@code eye_writer_batch_requests}, {@code eye_writer_batch_rows}, {@code eye_writer_commit_seconds},
  * {@code eye_writer_failures_total}, {@code eye_requests_refused_total{cause}},
  * {@code eye_requests_authenticated_total{app_id,key_id}}, {@code eye_events_unknown_type_total{app_id}},
- * {@code eye_config_reloads_total{result}}, plus the JVM's memory, GC and thread series.
+ * {@code eye_config_reloads_total{result}}, {@code eye_retention_deleted_total{table}}, plus the JVM's memory, GC and thread series.
  */
 public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoCloseable {
 
@@ -161,8 +161,23 @@ public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoC
         .register(registry);
   }
 
+  private Counter retained(String table) {
+    return Counter.builder("eye.retention.deleted")
+        .description("Rows deleted by retention (--retain-events, --retain-rejected), by table")
+        .tag("table", table)
+        .register(registry);
+  }
+
+  @Override
+  public void retentionDeleted(int events, int sessions, int rejected) {
+    retained("events").increment(events);
+    retained("sessions").increment(sessions);
+    retained("rejected_events").increment(rejected);
+  }
+
   @Override
   public void keysConfigured(List<ApplicationKey> keys) {
+    List.of("events", "sessions", "rejected_events").forEach(this::retained);
     STATUSES_BY_PATH.forEach((path, statuses) -> statuses.forEach(status -> requests(path, status)));
     REFUSED_CAUSES.forEach(this::refused);
     AUTH_FAILURE_CAUSES.forEach(this::authFailures);

@@ -403,6 +403,75 @@ public final class SqliteEventStore implements EventStore {
     });
   }
 
+  @Override
+  public boolean supportsRetention() {
+    return true;
+  }
+
+  /**
+   * Deletes the oldest events in storage order ({@code id}, which grows with {@code received_at}) while
+   * they were received before {@code eventsBefore}, then the sessions none of whose events is left (so
+   * the {@code sessions} view stays exact: its aggregates are derived from the events that remain),
+   * then rejected rows received before {@code rejectedBefore}; one transaction, at most {@code maxRows}
+   * of each. The freed pages are reused by later writes.
+   */
+  @Override
+  public synchronized Expired deleteExpired(Instant eventsBefore, Instant rejectedBefore, int maxRows)
+      throws StorageException {
+    checkOpen();
+    Expired expired = inTransaction(tx -> {
+      int events = 0;
+      int sessions = 0;
+      int rejected = 0;
+      if (eventsBefore != null) {
+        String cutoff = Timestamps.format(eventsBefore);
+        List<Long> ids = new ArrayList<>();
+        Set<Long> sessionsTouched = new TreeSet<>();
+        try (PreparedStatement oldest = connection.prepareStatement(
+            "SELECT id, session_key, received_at FROM eye_event ORDER BY id LIMIT ?")) {
+          oldest.setInt(1, maxRows);
+          try (ResultSet rs = oldest.executeQuery()) {
+            while (rs.next() && rs.getString(3).compareTo(cutoff) < 0) {
+              ids.add(rs.getLong(1));
+              sessionsTouched.add(rs.getLong(2));
+            }
+          }
+        }
+        events = deleteEach("DELETE FROM eye_event WHERE id = ?", ids);
+        sessions = deleteEach("DELETE FROM eye_session WHERE session_key = ?1"
+            + " AND NOT EXISTS (SELECT 1 FROM eye_event WHERE session_key = ?1)", sessionsTouched);
+      }
+      if (rejectedBefore != null) {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM eye_rejected WHERE id IN"
+            + " (SELECT id FROM eye_rejected WHERE received_at < ? ORDER BY received_at LIMIT ?)")) {
+          delete.setString(1, Timestamps.format(rejectedBefore));
+          delete.setInt(2, maxRows);
+          rejected = delete.executeUpdate();
+        }
+      }
+      return new Expired(events, sessions, rejected);
+    });
+    if (expired.sessions() > 0) {
+      // The cache may name a session just deleted; an event of it would reference a missing row.
+      sessionKeys.clear();
+    }
+    return expired;
+  }
+
+  private int deleteEach(String sql, java.util.Collection<Long> keys) throws SQLException {
+    if (keys.isEmpty()) {
+      return 0;
+    }
+    int deleted = 0;
+    try (PreparedStatement delete = connection.prepareStatement(sql)) {
+      for (long key : keys) {
+        delete.setLong(1, key);
+        deleted += delete.executeUpdate();
+      }
+    }
+    return deleted;
+  }
+
   /** A row of {@code rejected_events} not yet replayed, as a replay reads it. */
   public record StoredRejection(long id, String appId, Instant receivedAt, String reason, String raw) {}
 
