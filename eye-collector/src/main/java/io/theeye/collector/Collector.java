@@ -208,7 +208,7 @@ public final class Collector implements AutoCloseable {
    *
    * @return whether the new set is now served
    */
-  public boolean reload() {
+  public synchronized boolean reload() {
     KeysAndSchemas next;
     try {
       next = reloadSource.call();
