@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +90,10 @@ public final class Collector implements AutoCloseable {
   private final Undertow server;
   private final PrometheusCollectorMetrics metrics;
   private final InetSocketAddress address;
+  private final Ingest.Factory ingests;
+  private final Callable<KeysAndSchemas> reloadSource;
+  /** The keys and schemas being served; replaced whole by {@link #reload}. */
+  private volatile KeysAndSchemas live;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
@@ -97,6 +102,7 @@ public final class Collector implements AutoCloseable {
     this.store = b.store;
     this.metrics = new PrometheusCollectorMetrics();
     metrics.queueCapacity(b.queueCapacity);
+    metrics.keysConfigured(b.keys);
     // Bind first: a port in use must fail before the database is created or migrated. Until the edge is
     // ready (the database is opening and migrating), requests are answered 503 with Retry-After: 1, which
     // every client retries.
@@ -124,10 +130,10 @@ public final class Collector implements AutoCloseable {
       metrics.close();
       throw listenFailure(b.host, b.port, e);
     }
-    Set<String> appIds = new LinkedHashSet<>();
-    b.keys.forEach(k -> appIds.add(k.appId()));
+    this.live = new KeysAndSchemas(b.keys, b.schemas);
+    this.reloadSource = b.reloadSource != null ? b.reloadSource : defaultReloadSource(b);
     try {
-      store.open(appIds);
+      store.open(live.applicationIds());
     } catch (StorageException | RuntimeException e) {
       server.stop();
       store.close();
@@ -139,11 +145,15 @@ public final class Collector implements AutoCloseable {
       // Acknowledged already: a request behind a failed transaction waits for the next one.
       writer.keepQueuedThroughFailures();
     }
+    if (b.retainEvents != null || b.retainRejected != null) {
+      writer.retain(new EventWriter.Retention(b.retainEvents, b.retainRejected, b.clock));
+    }
     writer.start();
     try {
-      EventValidator validator = new EventValidator(b.schemas, b.unknownTypes, b.maxFutureSkew);
-      Ingest ingest = new Ingest(EventReader.withLimits(b.maxEventsPerRequest, b.maxDataBytes), validator,
+      EventReader reader = EventReader.withLimits(b.maxEventsPerRequest, b.maxDataBytes);
+      this.ingests = schemas -> new Ingest(reader, new EventValidator(schemas, b.unknownTypes, b.maxFutureSkew),
           writer, metrics, b.ack);
+      Ingest ingest = ingests.create(b.schemas);
       EdgeLimits limits = new EdgeLimits(b.maxBodyBytes, b.maxDecodedBytes, b.bodyTimeout, b.maxReceivingBytes,
           b.maxConcurrentParses, PARSE_WAIT);
       this.edge = new HttpEdge(new HttpEdge.Settings(List.copyOf(b.keys), ingest, writer, store::isWritable,
@@ -181,6 +191,70 @@ public final class Collector implements AutoCloseable {
     return root instanceof IOException io ? new UncheckedIOException(message, io) : new IllegalStateException(message, e);
   }
 
+  /** Without a source of its own, a reload keeps the keys and re-reads a schema directory, if one was given. */
+  private static Callable<KeysAndSchemas> defaultReloadSource(Builder b) {
+    List<ApplicationKey> keys = List.copyOf(b.keys);
+    SchemaRegistry schemas = b.schemas;
+    Path directory = b.schemaDirectory;
+    return () -> new KeysAndSchemas(keys, directory == null ? schemas : SchemaRegistry.load(directory));
+  }
+
+  /**
+   * Re-reads the keys and schemas from the builder's {@linkplain Builder#reloadFrom reload source}
+   * (the command line: its config file, environment, flags and schema directory; SIGHUP calls this)
+   * and {@linkplain #reload(KeysAndSchemas) swaps them in}. A set that does not load is refused whole:
+   * the log line {@code reload refused, still serving the previous keys and schemas: <what is wrong>}
+   * and {@code eye_config_reloads_total{result="failed"}} say so, and the previous set keeps serving.
+   *
+   * @return whether the new set is now served
+   */
+  public synchronized boolean reload() {
+    KeysAndSchemas next;
+    try {
+      next = reloadSource.call();
+    } catch (Exception e) {
+      return refuseReload(e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+    return reload(next);
+  }
+
+  /**
+   * Serves {@code next} from the next request on: requests already authenticated finish under the
+   * previous set, nothing is refused meanwhile. Applications it adds are recorded in {@code
+   * applications} first; when that fails, the reload is refused whole.
+   *
+   * @return whether {@code next} is now served
+   */
+  public synchronized boolean reload(KeysAndSchemas next) {
+    Objects.requireNonNull(next, "next");
+    KeysAndSchemas previous = live;
+    Set<String> added = new LinkedHashSet<>(next.applicationIds());
+    added.removeAll(previous.applicationIds());
+    Set<String> removed = new LinkedHashSet<>(previous.applicationIds());
+    removed.removeAll(next.applicationIds());
+    try {
+      if (!added.isEmpty()) {
+        store.recordApplications(added);
+      }
+      edge.swap(next.keys(), ingests.create(next.schemas()));
+    } catch (StorageException | RuntimeException e) {
+      return refuseReload(e.getMessage());
+    }
+    live = next;
+    metrics.keysConfigured(next.keys());
+    metrics.configReloaded(true);
+    log.info("reloaded: {} key(s) of {} application(s) (added: {}; removed: {}), {} schema(s) from {}",
+        next.keys().size(), next.applicationIds().size(), added.isEmpty() ? "none" : String.join(", ", added),
+        removed.isEmpty() ? "none" : String.join(", ", removed), next.schemas().size(), next.schemas().origin());
+    return true;
+  }
+
+  private boolean refuseReload(String why) {
+    metrics.configReloaded(false);
+    log.error("reload refused, still serving the previous keys and schemas: {}", why);
+    return false;
+  }
+
   /** A builder with every default of the command line. */
   public static Builder builder() {
     return new Builder();
@@ -207,9 +281,9 @@ public final class Collector implements AutoCloseable {
     return store.describe();
   }
 
-  /** The loaded schemas. */
+  /** The schemas being served (the latest reloaded ones). */
   public SchemaRegistry schemas() {
-    return config.schemas;
+    return live.schemas();
   }
 
   /** The acknowledgement mode. */
@@ -217,9 +291,9 @@ public final class Collector implements AutoCloseable {
     return config.ack;
   }
 
-  /** The configured keys (their secrets are never printed by {@code toString()}). */
+  /** The keys being served, the latest reloaded ones (their secrets are never printed by {@code toString()}). */
   public List<ApplicationKey> keys() {
-    return List.copyOf(config.keys);
+    return live.keys();
   }
 
   /** The metrics registry behind {@code GET /metrics}. */
@@ -306,6 +380,8 @@ public final class Collector implements AutoCloseable {
     private EventStore store;
     private final List<ApplicationKey> keys = new ArrayList<>();
     private SchemaRegistry schemas;
+    private Path schemaDirectory;
+    private Callable<KeysAndSchemas> reloadSource;
     private UnknownTypes unknownTypes = UnknownTypes.ACCEPT;
     private AckMode ack = AckMode.DURABLE;
     private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
@@ -321,8 +397,33 @@ public final class Collector implements AutoCloseable {
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private int maxConcurrentParses = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
     private Clock clock = Clock.systemUTC();
+    private Duration retainEvents;
+    private Duration retainRejected;
 
     private Builder() {}
+
+    /**
+     * Deletes events received longer ago than {@code window} (and the sessions left without events), in
+     * small transactions in the writer's pauses; default: kept forever. SQLite only.
+     */
+    public Builder retainEvents(Duration window) {
+      this.retainEvents = positive(window, "retainEvents");
+      return this;
+    }
+
+    /** Deletes rejected rows received longer ago than {@code window}, like {@link #retainEvents}. */
+    public Builder retainRejected(Duration window) {
+      this.retainRejected = positive(window, "retainRejected");
+      return this;
+    }
+
+    private static Duration positive(Duration window, String name) {
+      Objects.requireNonNull(window, name);
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + window);
+      }
+      return window;
+    }
 
     /** The listen address; default {@value Collector#DEFAULT_HOST}. */
     public Builder host(String host) {
@@ -394,12 +495,28 @@ public final class Collector implements AutoCloseable {
     /** The event types' schemas; default the bundled ones. */
     public Builder schemas(SchemaRegistry schemas) {
       this.schemas = Objects.requireNonNull(schemas, "schemas");
+      this.schemaDirectory = null;
       return this;
     }
 
-    /** Loads the schemas of a directory now (failing here, naming the file, when one is bad). */
+    /**
+     * Loads the schemas of a directory now (failing here, naming the file, when one is bad); a
+     * {@link Collector#reload()} without a {@link #reloadFrom reload source} loads it again.
+     */
     public Builder schemas(Path directory) {
-      return schemas(SchemaRegistry.load(directory));
+      schemas(SchemaRegistry.load(directory));
+      this.schemaDirectory = directory;
+      return this;
+    }
+
+    /**
+     * Where {@link Collector#reload()} reads the new keys and schemas from; it throws, with a message
+     * saying what is wrong, when they do not load. Default: the keys given here, and the schema
+     * directory read again if {@link #schemas(Path)} named one.
+     */
+    public Builder reloadFrom(Callable<KeysAndSchemas> source) {
+      this.reloadSource = Objects.requireNonNull(source, "source");
+      return this;
     }
 
     /** What to do with types that have no schema; default {@code accept}. */
@@ -414,7 +531,11 @@ public final class Collector implements AutoCloseable {
       return this;
     }
 
-    /** Rows the queue holds before answering 503; default {@value Collector#DEFAULT_QUEUE_CAPACITY}. */
+    /**
+     * Rows the queue holds before answering 503; default {@value Collector#DEFAULT_QUEUE_CAPACITY}. Any
+     * positive value works: a request with more rows than the whole queue is admitted when the queue is
+     * empty, and refused while anything else is queued.
+     */
     public Builder queueCapacity(int queueCapacity) {
       if (queueCapacity <= 0) {
         throw new IllegalArgumentException("queueCapacity must be positive");
@@ -569,10 +690,6 @@ public final class Collector implements AutoCloseable {
         throw new IllegalStateException("maxDecodedBytes (" + maxDecodedBytes
             + ") must be at least maxBodyBytes (" + maxBodyBytes + ")");
       }
-      if (queueCapacity < maxEventsPerRequest) {
-        throw new IllegalStateException("queueCapacity (" + queueCapacity + ") must be at least maxEventsPerRequest ("
-            + maxEventsPerRequest + "), or a full-size request could never be queued");
-      }
       // A full-size request's estimate: its decoded text (at most one stored character per byte, plus
       // a rejected row's raw copy) and the per-row overhead.
       long largestRequest = 2L * maxDecodedBytes + (long) maxEventsPerRequest * 160;
@@ -583,6 +700,10 @@ public final class Collector implements AutoCloseable {
       }
       if (schemas == null) {
         schemas = SchemaRegistry.bundled();
+      }
+      if ((retainEvents != null || retainRejected != null) && !store.supportsRetention()) {
+        throw new IllegalStateException("retention (--retain-events, --retain-rejected) needs a SQLite database;"
+            + " with PostgreSQL, delete or detach old partitions instead (docs/postgres.md)");
       }
     }
   }

@@ -47,7 +47,9 @@ import picocli.CommandLine.Option;
  * ({@code EYE_} + the key in upper case, dashes as underscores); a flag wins over the environment,
  * which wins over the file. Standard output gets the startup lines, ending with
  * {@code listening on http://H:N}; logs go to standard error. On SIGTERM the collector drains, commits,
- * closes the database and exits 0. See {@code docs/operations.md}.
+ * closes the database and exits 0; on SIGHUP it reloads its keys and schemas ({@link Collector#reload()}).
+ * The subcommands {@code backup} and {@code replay} ({@link OperationsCommands}) work on a database
+ * instead of serving. See {@code docs/operations.md}.
  */
 @Command(
     name = "eye-collector",
@@ -166,6 +168,14 @@ public final class CollectorMain implements Callable<Integer> {
       description = "Largest serialized data object of one event (default: ${DEFAULT-VALUE}).")
   int maxDataBytes;
 
+  @Option(names = "--retain-events", paramLabel = "DURATION",
+      description = "Delete events received longer ago, e.g. 30d, 12h, PT90M (default: keep forever; SQLite).")
+  String retainEvents;
+
+  @Option(names = "--retain-rejected", paramLabel = "DURATION",
+      description = "Delete rejected rows received longer ago, e.g. 7d (default: keep forever; SQLite).")
+  String retainRejected;
+
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   boolean help;
 
@@ -173,6 +183,9 @@ public final class CollectorMain implements Callable<Integer> {
   private final PrintStream out;
   private final PrintStream err;
   private CollectorSettings settings;
+  private Path configFile;
+  private List<String> configKeys;
+  private List<ApplicationKey> demoKeys;
   private Collector collector;
 
   CollectorMain(Map<String, String> env, PrintStream out, PrintStream err) {
@@ -198,6 +211,7 @@ public final class CollectorMain implements Callable<Integer> {
       System.exit(code);
     }
     Collector running = main.collector;
+    reloadOnSighup(running);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       running.close();
       System.out.flush();
@@ -230,6 +244,8 @@ public final class CollectorMain implements Callable<Integer> {
         .filter(k -> !k.equals("config") && !k.equals(CollectorSettings.APP_KEY))
         .collect(Collectors.toList());
     settings = CollectorSettings.load(configFile, env, keys);
+    this.configFile = configFile;
+    this.configKeys = keys;
     cmd.setDefaultValueProvider(arg -> {
       if (!(arg instanceof OptionSpec option) || option.usageHelp()) {
         return null;
@@ -241,6 +257,7 @@ public final class CollectorMain implements Callable<Integer> {
       commandLine.getErr().println("eye-collector: " + e.getMessage());
       return 1;
     });
+    OperationsCommands.addTo(cmd, out, err);
     return cmd;
   }
 
@@ -278,6 +295,7 @@ public final class CollectorMain implements Callable<Integer> {
     if (demo) {
       keys = kept != null ? kept : newDemoKeys();
       keys.forEach(builder::key);
+      demoKeys = keys;
     }
     try {
       collector = builder.start();
@@ -315,7 +333,14 @@ public final class CollectorMain implements Callable<Integer> {
         .bodyTimeout(Duration.ofSeconds(bodyTimeoutSeconds))
         .maxConnections(maxConnections)
         .maxReceivingBytes(maxReceivingBytes)
-        .schemas(schemas == null ? SchemaRegistry.bundled() : SchemaRegistry.load(schemas));
+        .schemas(loadSchemas())
+        .reloadFrom(this::reloadKeysAndSchemas);
+    if (retainEvents != null && !retainEvents.isBlank()) {
+      b.retainEvents(retention("--retain-events", retainEvents));
+    }
+    if (retainRejected != null && !retainRejected.isBlank()) {
+      b.retainRejected(retention("--retain-rejected", retainRejected));
+    }
     keys.forEach(b::key);
     // Last, so that nothing above can fail after the store (a PostgreSQL pool) exists; the collector
     // opens and closes it.
@@ -336,8 +361,12 @@ public final class CollectorMain implements Callable<Integer> {
    * key id replaces an earlier one, so a flag wins. Error messages name the source, never the secret.
    */
   List<ApplicationKey> applicationKeys() {
+    return applicationKeys(settings);
+  }
+
+  private List<ApplicationKey> applicationKeys(CollectorSettings from) {
     Map<String, ApplicationKey> byKeyId = new LinkedHashMap<>();
-    for (Map.Entry<String, String> spec : settings.applicationSpecs()) {
+    for (Map.Entry<String, String> spec : from.applicationSpecs()) {
       ApplicationKey key = parseKey(spec.getKey(), spec.getValue());
       byKeyId.put(key.keyId(), key);
     }
@@ -346,6 +375,69 @@ public final class CollectorMain implements Callable<Integer> {
       byKeyId.put(key.keyId(), key);
     }
     return new ArrayList<>(byKeyId.values());
+  }
+
+  private SchemaRegistry loadSchemas() {
+    return schemas == null ? SchemaRegistry.bundled() : SchemaRegistry.load(schemas);
+  }
+
+  /**
+   * What a reload serves: the keys of the config file read again, the environment and the flags (a
+   * later definition of a key id wins, as at startup), and the schema directory read again. The demo
+   * keys stay when the collector started with them and still no key is configured. Other settings need a
+   * restart.
+   *
+   * @throws IllegalArgumentException when the config file cannot be read, a key is malformed, or a key id
+   *     is configured twice
+   * @throws SchemaLoadException when a schema does not load
+   */
+  KeysAndSchemas reloadKeysAndSchemas() {
+    List<ApplicationKey> keys = applicationKeys(CollectorSettings.load(configFile, env, configKeys));
+    if (keys.isEmpty() && demoKeys != null) {
+      keys = demoKeys;
+    }
+    return new KeysAndSchemas(keys, loadSchemas());
+  }
+
+  /**
+   * SIGHUP reloads the keys and schemas instead of stopping the JVM (its default). {@code sun.misc.Signal}
+   * because the JDK has no supported API for signals.
+   */
+  private static void reloadOnSighup(Collector collector) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> collector.reload());
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      System.err.println("eye-collector: cannot handle SIGHUP here (" + e.getMessage() + "); restart to reload");
+    }
+  }
+
+  /**
+   * A retention window: a number with a unit ({@code 30d}, {@code 12h}, {@code 90m}, {@code 45s}) or an
+   * ISO-8601 duration ({@code P30D}, {@code PT12H}); positive.
+   */
+  static Duration retention(String option, String text) {
+    String t = text.strip();
+    Duration window;
+    try {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([dhms])").matcher(t);
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        window = switch (m.group(2)) {
+          case "d" -> Duration.ofDays(n);
+          case "h" -> Duration.ofHours(n);
+          case "m" -> Duration.ofMinutes(n);
+          default -> Duration.ofSeconds(n);
+        };
+      } else {
+        window = Duration.parse(t);
+      }
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(option + " must be a duration such as 30d, 12h, 90m or P30D, was '" + t + "'", e);
+    }
+    if (window.isNegative() || window.isZero()) {
+      throw new IllegalArgumentException(option + " must be positive, was '" + t + "'");
+    }
+    return window;
   }
 
   /** An empty value (e.g. {@code EYE_DB_PASSWORD=}) means none. */
@@ -462,6 +554,10 @@ public final class CollectorMain implements Callable<Integer> {
     out.println("unknown event types: " + unknownTypes.name().toLowerCase(java.util.Locale.ROOT)
         + "; ack: " + ack.name().toLowerCase(java.util.Locale.ROOT)
         + "; queue capacity: " + queueCapacity + " rows, " + queueCapacityBytes + " bytes");
+    if (retainEvents != null || retainRejected != null) {
+      out.println("retention: events " + (retainEvents == null ? "kept" : retainEvents) + ", rejected rows "
+          + (retainRejected == null ? "kept" : retainRejected));
+    }
     out.println(LISTENING_PREFIX + collector.uri());
     out.flush();
   }

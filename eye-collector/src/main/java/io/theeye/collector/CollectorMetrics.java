@@ -1,6 +1,7 @@
 package io.theeye.collector;
 
 import io.theeye.model.Reason;
+import java.util.List;
 import java.util.function.IntSupplier;
 
 /**
@@ -26,6 +27,25 @@ public interface CollectorMetrics {
   /** A request failed authentication; {@code cause} is a fixed label such as {@code bad_signature}. */
   default void authFailed(String cause) {}
 
+  /**
+   * A request authenticated with one of the configured keys ({@code keyId} is a configured key id,
+   * never one taken from an unauthenticated request), so an operator sees when an old key is unused.
+   */
+  default void requestAuthenticated(String appId, String keyId) {}
+
+  /**
+   * The configured keys, at startup and after every reload: every series with a fixed set of labels
+   * (and those of these applications and keys) is created at zero, so a rate alert works before the
+   * first failure.
+   */
+  default void keysConfigured(List<ApplicationKey> keys) {}
+
+  /** A configuration reload was applied ({@code ok}) or refused whole. */
+  default void configReloaded(boolean ok) {}
+
+  /** Accepted events whose type has no schema (with {@code --unknown-types accept}). */
+  default void eventsOfUnknownType(String appId, int count) {}
+
   /** Events of an authenticated request, before validation. */
   default void eventsReceived(String appId, int count) {}
 
@@ -46,6 +66,9 @@ public interface CollectorMetrics {
 
   /** One fsync made {@code transactions} committed writer transactions durable. */
   default void writerSynced(int transactions, long syncNanos) {}
+
+  /** One retention step deleted these rows. */
+  default void retentionDeleted(int events, int sessions, int rejected) {}
 
   /** Registers the live queue depth (in events) as a gauge. */
   default void queueDepth(IntSupplier depth) {}

@@ -9,22 +9,30 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.theeye.collector.http.HttpEdge;
+import io.theeye.model.EyeProtocol;
 import io.theeye.model.Reason;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
  * {@link CollectorMetrics} backed by a Micrometer {@link PrometheusMeterRegistry}, exposed at
  * {@code GET /metrics}. Labels are fixed sets (paths, statuses, causes, reasons) or configured
- * application ids — never a key id, a secret or anything taken from a request body.
+ * application and key ids — never a secret or anything taken from a request body. Every series of a
+ * fixed label set, and those of every configured application and key, exist at zero from startup
+ * ({@link #keysConfigured}).
  *
  * <p>Series (Prometheus names): {@code eye_requests_total{path,status}},
  * {@code eye_auth_failures_total{cause}}, {@code eye_events_received_total{app_id}},
  * {@code eye_events_accepted_total{app_id}}, {@code eye_events_duplicates_total{app_id}},
  * {@code eye_events_rejected_total{app_id,reason}}, {@code eye_queue_depth},
  * {@code eye_writer_batch_requests}, {@code eye_writer_batch_rows}, {@code eye_writer_commit_seconds},
- * {@code eye_writer_failures_total}, {@code eye_requests_refused_total{cause}}, plus the JVM's memory, GC and thread series.
+ * {@code eye_writer_failures_total}, {@code eye_requests_refused_total{cause}},
+ * {@code eye_requests_authenticated_total{app_id,key_id}}, {@code eye_events_unknown_type_total{app_id}},
+ * {@code eye_config_reloads_total{result}}, {@code eye_retention_deleted_total{table}}, plus the JVM's memory, GC and thread series.
  */
 public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoCloseable {
 
@@ -80,54 +88,161 @@ public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoC
     return registry;
   }
 
+  /** Statuses the edge answers, by path: created at zero at startup. */
+  private static final Map<String, List<Integer>> STATUSES_BY_PATH = Map.of(
+      EyeProtocol.EVENTS_PATH, List.of(202, 400, 401, 413, 415, 500, 503),
+      HttpEdge.HEALTH_PATH, List.of(200, 503),
+      HttpEdge.READY_PATH, List.of(200, 503),
+      HttpEdge.METRICS_PATH, List.of(200, 503),
+      "other", List.of(404, 405, 503));
+  /** The causes of {@link #requestRefused}. */
+  static final List<String> REFUSED_CAUSES = List.of("slow_body", "receive_budget", "parse_busy");
+  /** The causes of {@link #authFailed}: one per way authentication fails. */
+  static final List<String> AUTH_FAILURE_CAUSES = List.of("missing_key_id", "unknown_key_id",
+      "missing_signature", "malformed_signature", "outside_window", "bad_signature");
+
+  private Counter requests(String path, int status) {
+    return Counter.builder("eye.requests").description("HTTP requests answered, by path and status")
+        .tag("path", path).tag("status", Integer.toString(status))
+        .register(registry);
+  }
+
+  private Counter refused(String cause) {
+    return Counter.builder("eye.requests.refused")
+        .description("Connections closed or requests refused to protect the collector's memory, by cause")
+        .tag("cause", cause)
+        .register(registry);
+  }
+
+  private Counter authFailures(String cause) {
+    return Counter.builder("eye.auth.failures").description("Requests refused with 401, by cause")
+        .tag("cause", cause)
+        .register(registry);
+  }
+
+  private Counter authenticated(String appId, String keyId) {
+    return Counter.builder("eye.requests.authenticated")
+        .description("Requests that authenticated, by application and key id")
+        .tag("app_id", appId).tag("key_id", keyId)
+        .register(registry);
+  }
+
+  private Counter perApp(String name, String description, String appId) {
+    return Counter.builder(name).description(description).tag("app_id", appId).register(registry);
+  }
+
+  private Counter received(String appId) {
+    return perApp("eye.events.received", "Events in authenticated, well-formed requests", appId);
+  }
+
+  private Counter accepted(String appId) {
+    return perApp("eye.events.accepted", "Events stored", appId);
+  }
+
+  private Counter duplicates(String appId) {
+    return perApp("eye.events.duplicates", "Events already stored (same app and event_id)", appId);
+  }
+
+  private Counter unknownType(String appId) {
+    return perApp("eye.events.unknown.type",
+        "Accepted events whose type has no schema (--unknown-types accept)", appId);
+  }
+
+  private Counter rejected(String appId, Reason reason) {
+    return Counter.builder("eye.events.rejected").description("Rejected events and malformed bodies, by reason")
+        .tag("app_id", appId).tag("reason", reason.code())
+        .register(registry);
+  }
+
+  private Counter reloads(boolean ok) {
+    return Counter.builder("eye.config.reloads")
+        .description("Configuration reloads (SIGHUP), applied (ok) or refused whole (failed)")
+        .tag("result", ok ? "ok" : "failed")
+        .register(registry);
+  }
+
+  private Counter retained(String table) {
+    return Counter.builder("eye.retention.deleted")
+        .description("Rows deleted by retention (--retain-events, --retain-rejected), by table")
+        .tag("table", table)
+        .register(registry);
+  }
+
+  @Override
+  public void retentionDeleted(int events, int sessions, int rejected) {
+    retained("events").increment(events);
+    retained("sessions").increment(sessions);
+    retained("rejected_events").increment(rejected);
+  }
+
+  @Override
+  public void keysConfigured(List<ApplicationKey> keys) {
+    List.of("events", "sessions", "rejected_events").forEach(this::retained);
+    STATUSES_BY_PATH.forEach((path, statuses) -> statuses.forEach(status -> requests(path, status)));
+    REFUSED_CAUSES.forEach(this::refused);
+    AUTH_FAILURE_CAUSES.forEach(this::authFailures);
+    reloads(true);
+    reloads(false);
+    for (ApplicationKey key : keys) {
+      authenticated(key.appId(), key.keyId());
+      received(key.appId());
+      accepted(key.appId());
+      duplicates(key.appId());
+      unknownType(key.appId());
+      for (Reason reason : Reason.values()) {
+        rejected(key.appId(), reason);
+      }
+    }
+  }
+
   @Override
   public void requestAnswered(String path, int status) {
-    Counter.builder("eye.requests").description("HTTP requests answered, by path and status")
-        .tag("path", path).tag("status", Integer.toString(status))
-        .register(registry).increment();
+    requests(path, status).increment();
   }
 
   @Override
   public void requestRefused(String cause) {
-    Counter.builder("eye.requests.refused")
-        .description("Connections closed or requests refused to protect the collector's memory, by cause")
-        .tag("cause", cause)
-        .register(registry).increment();
+    refused(cause).increment();
   }
 
   @Override
   public void authFailed(String cause) {
-    Counter.builder("eye.auth.failures").description("Requests refused with 401, by cause")
-        .tag("cause", cause)
-        .register(registry).increment();
+    authFailures(cause).increment();
+  }
+
+  @Override
+  public void requestAuthenticated(String appId, String keyId) {
+    authenticated(appId, keyId).increment();
+  }
+
+  @Override
+  public void configReloaded(boolean ok) {
+    reloads(ok).increment();
   }
 
   @Override
   public void eventsReceived(String appId, int count) {
-    Counter.builder("eye.events.received").description("Events in authenticated, well-formed requests")
-        .tag("app_id", appId)
-        .register(registry).increment(count);
+    received(appId).increment(count);
   }
 
   @Override
   public void eventsAccepted(String appId, int count) {
-    Counter.builder("eye.events.accepted").description("Events stored")
-        .tag("app_id", appId)
-        .register(registry).increment(count);
+    accepted(appId).increment(count);
   }
 
   @Override
   public void eventsDuplicate(String appId, int count) {
-    Counter.builder("eye.events.duplicates").description("Events already stored (same app and event_id)")
-        .tag("app_id", appId)
-        .register(registry).increment(count);
+    duplicates(appId).increment(count);
+  }
+
+  @Override
+  public void eventsOfUnknownType(String appId, int count) {
+    unknownType(appId).increment(count);
   }
 
   @Override
   public void eventsRejected(String appId, Reason reason, int count) {
-    Counter.builder("eye.events.rejected").description("Rejected events and malformed bodies, by reason")
-        .tag("app_id", appId).tag("reason", reason.code())
-        .register(registry).increment(count);
+    rejected(appId, reason).increment(count);
   }
 
   @Override

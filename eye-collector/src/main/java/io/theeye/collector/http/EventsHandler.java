@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -55,8 +56,13 @@ final class EventsHandler implements HttpHandler {
   /** A body's buffer starts at most this large, whatever length it declares. */
   static final int INITIAL_BUFFER_BYTES = 8 << 10;
 
-  private final KeyRing keys;
-  private final Ingest ingest;
+  /**
+   * The keys and the pipeline (with its schemas) as one value, swapped whole by a reload; a request
+   * reads it once, so it finishes under the set it was authenticated with.
+   */
+  record Live(KeyRing keys, Ingest ingest) {}
+
+  private final AtomicReference<Live> live;
   private final CollectorMetrics metrics;
   private final Clock clock;
   private final EdgeLimits limits;
@@ -64,13 +70,17 @@ final class EventsHandler implements HttpHandler {
   private final AtomicLong receiving = new AtomicLong();
   private final Semaphore parsing;
 
-  EventsHandler(KeyRing keys, Ingest ingest, CollectorMetrics metrics, Clock clock, EdgeLimits limits) {
-    this.keys = keys;
-    this.ingest = ingest;
+  EventsHandler(Live live, CollectorMetrics metrics, Clock clock, EdgeLimits limits) {
+    this.live = new AtomicReference<>(live);
     this.metrics = metrics;
     this.clock = clock;
     this.limits = limits;
     this.parsing = new Semaphore(limits.maxConcurrentParses());
+  }
+
+  /** From the next request on, authenticates and ingests with {@code next}; requests in flight keep theirs. */
+  void swap(Live next) {
+    live.set(next);
   }
 
   @Override
@@ -228,14 +238,17 @@ final class EventsHandler implements HttpHandler {
   private void authenticateAndIngest(HttpServerExchange exchange, byte[] body, MediaTypes.Encoding encoding,
       Instant receivedAt) {
     boolean slot = false;
+    Live now = live.get();
+    Ingest ingest = now.ingest();
     try {
       HeaderMap headers = exchange.getRequestHeaders();
-      KeyRing.Authentication auth = keys.authenticate(headers.getFirst(KEY_ID), headers.getFirst(SIGNATURE), body);
+      KeyRing.Authentication auth = now.keys().authenticate(headers.getFirst(KEY_ID), headers.getFirst(SIGNATURE), body);
       if (!auth.ok()) {
         metrics.authFailed(auth.failure().label);
         Responses.error(exchange, ErrorCode.UNAUTHORIZED, UNAUTHORIZED_MESSAGE);
         return;
       }
+      metrics.requestAuthenticated(auth.appId(), auth.keyId());
       // Decompressing and parsing hold memory in proportion to the decoded body: only so many at once.
       slot = parsing.tryAcquire(limits.parseWait().toMillis(), TimeUnit.MILLISECONDS);
       if (!slot) {

@@ -40,6 +40,9 @@ public final class HttpEdge {
       Set.of(EyeProtocol.EVENTS_PATH, HEALTH_PATH, READY_PATH, METRICS_PATH);
 
   private final DrainGate gate;
+  private final EventsHandler events;
+  private final Clock clock;
+  private final Duration signatureWindow;
 
   /**
    * Everything the edge needs.
@@ -76,8 +79,9 @@ public final class HttpEdge {
 
   /** Builds the handler chain. */
   public HttpEdge(Settings s) {
-    KeyRing keyRing = new KeyRing(s.keys(), s.clock(), s.signatureWindow());
-    EventsHandler events = new EventsHandler(keyRing, s.ingest(), s.metrics(), s.clock(), s.limits());
+    this.clock = s.clock();
+    this.signatureWindow = s.signatureWindow();
+    this.events = new EventsHandler(live(s.keys(), s.ingest()), s.metrics(), s.clock(), s.limits());
     RoutingHandler routes = Handlers.routing()
         // A sender that asks "Expect: 100-continue" gets its 100 only when the body is read, i.e. not
         // when the headers alone already earned a 415 or 413.
@@ -98,6 +102,20 @@ public final class HttpEdge {
       });
       gate.handleRequest(exchange);
     };
+  }
+
+  private EventsHandler.Live live(List<ApplicationKey> keys, Ingest ingest) {
+    return new EventsHandler.Live(new KeyRing(keys, clock, signatureWindow), Objects.requireNonNull(ingest, "ingest"));
+  }
+
+  /**
+   * Authenticates new requests with {@code keys} and ingests them with {@code ingest}, atomically;
+   * requests already authenticated finish with the previous pair.
+   *
+   * @throws IllegalArgumentException when a key id is configured twice; nothing is swapped then
+   */
+  public void swap(List<ApplicationKey> keys, Ingest ingest) {
+    events.swap(live(keys, ingest));
   }
 
   /** The root handler to give Undertow. */

@@ -34,15 +34,20 @@ final class KeyRing {
    * The outcome: an application id, or a failure.
    *
    * @param appId the authenticated application, or {@code null}
+   * @param keyId the configured key it authenticated with, or {@code null}
    * @param failure why not, or {@code null}
    */
-  record Authentication(String appId, Failure failure) {
+  record Authentication(String appId, String keyId, Failure failure) {
+    static Authentication failed(Failure failure) {
+      return new Authentication(null, null, failure);
+    }
+
     boolean ok() {
       return appId != null;
     }
   }
 
-  private record Entry(String appId, byte[] secret) {
+  private record Entry(String appId, String keyId, byte[] secret) {
     @Override
     public String toString() {
       return "Entry[" + appId + ", secret=<redacted>]";
@@ -54,7 +59,7 @@ final class KeyRing {
 
   KeyRing(List<ApplicationKey> keys, Clock clock, Duration signatureWindow) {
     for (ApplicationKey key : keys) {
-      Entry previous = byKeyId.put(key.keyId(), new Entry(key.appId(), key.secret()));
+      Entry previous = byKeyId.put(key.keyId(), new Entry(key.appId(), key.keyId(), key.secret()));
       if (previous != null) {
         throw new IllegalArgumentException("key id '" + key.keyId() + "' is configured twice");
       }
@@ -65,20 +70,20 @@ final class KeyRing {
   /** Checks the key id and the signature over the body bytes exactly as received. */
   Authentication authenticate(String keyId, String signature, byte[] body) {
     if (keyId == null || keyId.isBlank()) {
-      return new Authentication(null, Failure.MISSING_KEY_ID);
+      return Authentication.failed(Failure.MISSING_KEY_ID);
     }
     Entry entry = byKeyId.get(keyId.trim());
     if (entry == null) {
-      return new Authentication(null, Failure.UNKNOWN_KEY_ID);
+      return Authentication.failed(Failure.UNKNOWN_KEY_ID);
     }
     if (signature == null) {
-      return new Authentication(null, Failure.MISSING_SIGNATURE);
+      return Authentication.failed(Failure.MISSING_SIGNATURE);
     }
     return switch (verifier.verify(signature, entry.secret(), body)) {
-      case VALID -> new Authentication(entry.appId(), null);
-      case MALFORMED_HEADER -> new Authentication(null, Failure.MALFORMED_SIGNATURE);
-      case OUTSIDE_WINDOW -> new Authentication(null, Failure.OUTSIDE_WINDOW);
-      case BAD_SIGNATURE -> new Authentication(null, Failure.BAD_SIGNATURE);
+      case VALID -> new Authentication(entry.appId(), entry.keyId(), null);
+      case MALFORMED_HEADER -> Authentication.failed(Failure.MALFORMED_SIGNATURE);
+      case OUTSIDE_WINDOW -> Authentication.failed(Failure.OUTSIDE_WINDOW);
+      case BAD_SIGNATURE -> Authentication.failed(Failure.BAD_SIGNATURE);
     };
   }
 

@@ -62,6 +62,7 @@ public final class EventValidator {
     Map<Reason, Integer> byReason = new EnumMap<>(Reason.class);
     Set<String> seenIds = new HashSet<>();
     int inRequestDuplicates = 0;
+    int unknownType = 0;
     for (ParsedEvent parsed : batch.events()) {
       RejectedRow rejection;
       if (parsed instanceof ParsedEvent.Rejected r) {
@@ -75,6 +76,9 @@ public final class EventValidator {
           if (!seenIds.add(eventId)) {
             inRequestDuplicates++;
           }
+          if (schemas.find(e.category(), e.name()).isEmpty()) {
+            unknownType++;
+          }
           rows.add(new EventRow(eventId, e.sessionId(), e.category(), e.name(), e.timestamp(), e.seq(),
               valid.dataJson()));
           continue;
@@ -84,7 +88,7 @@ public final class EventValidator {
       byReason.merge(rejection.reason(), 1, Integer::sum);
     }
     return new Validated(new WriteRequest(appId, receivedAt, rows, rejected), batch.events().size(),
-        inRequestDuplicates, byReason);
+        inRequestDuplicates, unknownType, byReason);
   }
 
   /** The rejection of a codec-valid event, or {@code null} when it passes. */
@@ -123,9 +127,10 @@ public final class EventValidator {
    * @param request what goes to the writer: the valid events and the rejected rows
    * @param received how many events the body held
    * @param inRequestDuplicates valid events whose {@code event_id} appeared earlier in the same request
+   * @param unknownType valid events whose type has no schema (accepted with {@code --unknown-types accept})
    * @param rejectedByReason rejected events by reason
    */
-  public record Validated(WriteRequest request, int received, int inRequestDuplicates,
+  public record Validated(WriteRequest request, int received, int inRequestDuplicates, int unknownType,
       Map<Reason, Integer> rejectedByReason) {
 
     /** Copies the map. */

@@ -84,6 +84,10 @@ public final class EventWriter {
   private final CollectorMetrics metrics;
   /** Set before {@link #start()}, read by the writer thread only: Thread.start publishes it. */
   private boolean keepQueuedThroughFailures;
+  /** Set before {@link #start()}, like the above; null when retention is off. */
+  private Retention retention;
+  /** When the writer thread next runs a retention step (System.nanoTime); writer thread only. */
+  private long retentionDueNanos;
 
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger depth = new AtomicInteger();
@@ -160,6 +164,51 @@ public final class EventWriter {
     return this;
   }
 
+  /**
+   * What to delete in the writer's pauses: events and rejected rows older than their windows ({@code null}
+   * for a kind that is kept forever), measured on {@code clock}.
+   *
+   * @param events how long events are kept, or null
+   * @param rejected how long rejected rows are kept, or null
+   * @param clock the collector's clock
+   */
+  public record Retention(Duration events, Duration rejected, java.time.Clock clock) {
+    /** Rows of each kind one retention transaction deletes at most: {@value}. */
+    public static final int STEP_ROWS = 500;
+    /** How long the writer waits after a retention step that found nothing more to delete (or failed). */
+    public static final Duration CHECK_INTERVAL = Duration.ofMinutes(1);
+
+    /** Checks the windows: at least one, each positive. */
+    public Retention {
+      Objects.requireNonNull(clock, "clock");
+      if (events == null && rejected == null) {
+        throw new IllegalArgumentException("a retention needs a window for events or rejected rows");
+      }
+      for (Duration window : new Duration[] {events, rejected}) {
+        if (window != null && (window.isNegative() || window.isZero())) {
+          throw new IllegalArgumentException("a retention window must be positive, was " + window);
+        }
+      }
+    }
+  }
+
+  /**
+   * Deletes expired rows in the writer's pauses: one small transaction ({@value Retention#STEP_ROWS}
+   * rows of each kind at most) whenever the queue is empty, until nothing more is expired, then a check
+   * every {@link Retention#CHECK_INTERVAL}; a request arriving meanwhile waits for one step at most.
+   * Call before {@link #start()}; the store must {@linkplain EventStore#supportsRetention() support it}.
+   *
+   * @return this writer
+   */
+  public EventWriter retain(Retention retention) {
+    if (!store.supportsRetention()) {
+      throw new IllegalArgumentException(store.describe() + " has no retention");
+    }
+    this.retention = Objects.requireNonNull(retention, "retention");
+    this.retentionDueNanos = System.nanoTime();
+    return this;
+  }
+
   /** Starts the writer thread; idempotent. */
   public void start() {
     if (started.compareAndSet(false, true)) {
@@ -171,7 +220,8 @@ public final class EventWriter {
   }
 
   /**
-   * Queues a request if all of its rows fit. Never blocks and never throws (except on a {@code null}
+   * Queues a request if all of its rows fit, or if the queue is empty (a request larger than the whole
+   * queue is admitted alone). Never blocks and never throws (except on a {@code null}
    * request, a programming error).
    *
    * @return {@link SubmitResult.Queued} with a future completed after the commit, or {@link
@@ -202,7 +252,10 @@ public final class EventWriter {
 
   private boolean reserve(int rows, long bytes) {
     synchronized (room) {
-      if (rows > capacity - depth.get() || bytes > capacityBytes - queuedBytes.get()) {
+      // A request larger than the whole queue is admitted when the queue is empty, so that any positive
+      // capacity takes a full-size request; it is refused while anything else is queued.
+      boolean empty = depth.get() == 0;
+      if (!empty && (rows > capacity - depth.get() || bytes > capacityBytes - queuedBytes.get())) {
         return false;
       }
       depth.addAndGet(rows);
@@ -317,8 +370,45 @@ public final class EventWriter {
   }
 
   private Pending take() {
-    // Only STOP ends the writer: an interrupt from elsewhere must not drop queued requests.
-    return takeUninterruptibly(queue);
+    if (retention == null) {
+      // Only STOP ends the writer: an interrupt from elsewhere must not drop queued requests.
+      return takeUninterruptibly(queue);
+    }
+    while (true) {
+      long wait = retentionDueNanos - System.nanoTime();
+      Pending next = wait <= 0 ? queue.poll() : pollUninterruptibly(wait);
+      if (next != null) {
+        return next;
+      }
+      if (retentionDueNanos - System.nanoTime() <= 0) {
+        retentionStep();
+      }
+    }
+  }
+
+  private Pending pollUninterruptibly(long nanos) {
+    try {
+      return queue.poll(nanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      LOG.debug("{} ignored an interrupt", Thread.currentThread().getName(), e);
+      return null;
+    }
+  }
+
+  /** One retention transaction; while rows are left, the next runs at the writer's next pause. */
+  private void retentionStep() {
+    java.time.Instant now = retention.clock().instant();
+    boolean more = false;
+    try {
+      EventStore.Expired expired = store.deleteExpired(
+          retention.events() == null ? null : now.minus(retention.events()),
+          retention.rejected() == null ? null : now.minus(retention.rejected()), Retention.STEP_ROWS);
+      metrics.retentionDeleted(expired.events(), expired.sessions(), expired.rejected());
+      more = expired.events() == Retention.STEP_ROWS || expired.rejected() == Retention.STEP_ROWS;
+    } catch (StorageException | RuntimeException e) {
+      LOG.warn("a retention step failed; trying again in {} s", Retention.CHECK_INTERVAL.toSeconds(), e);
+    }
+    retentionDueNanos = System.nanoTime() + (more ? 0 : Retention.CHECK_INTERVAL.toNanos());
   }
 
   private static <T> T takeUninterruptibly(LinkedBlockingQueue<T> from) {

@@ -3,6 +3,7 @@ package io.theeye.collector.ingest;
 import io.theeye.collector.AckMode;
 import io.theeye.collector.CollectorMetrics;
 import io.theeye.collector.ingest.EventValidator.Validated;
+import io.theeye.collector.schema.SchemaRegistry;
 import io.theeye.collector.storage.RejectedRow;
 import io.theeye.collector.storage.WriteOutcome;
 import io.theeye.collector.storage.WriteRequest;
@@ -42,6 +43,13 @@ import org.slf4j.LoggerFactory;
 public final class Ingest {
 
   private static final Logger log = LoggerFactory.getLogger(Ingest.class);
+
+  /** Makes the pipeline of a schema set, everything else fixed (a reload swaps the schemas only). */
+  @FunctionalInterface
+  public interface Factory {
+    /** The pipeline validating with {@code schemas}. */
+    Ingest create(SchemaRegistry schemas);
+  }
 
   private final EventReader reader;
   private final EventValidator validator;
@@ -85,7 +93,7 @@ public final class Ingest {
     // In queued mode only the duplicates inside this request are known before the commit.
     IngestAnswer queued = new IngestAnswer.Stored(new IngestResult(v.received(),
         valid - v.inRequestDuplicates(), v.rejected(), v.inRequestDuplicates()));
-    return submit(v.request(), v.rejectedByReason(), queued, outcome ->
+    return submit(v.request(), v.rejectedByReason(), v.unknownType(), queued, outcome ->
         // A store may turn an event it cannot hold into a rejected row (PostgreSQL refuses U+0000 in
         // text); counting rejected as the rest keeps received = accepted + rejected + duplicates.
         new IngestAnswer.Stored(new IngestResult(v.received(), outcome.accepted(),
@@ -103,11 +111,11 @@ public final class Ingest {
         EventCodec.truncateUtf8(raw, EyeProtocol.MAX_RAW_BYTES));
     IngestAnswer answer = new IngestAnswer.Malformed(message);
     return submit(new WriteRequest(appId, receivedAt, List.of(), List.of(row)), Map.of(Reason.MALFORMED_BODY, 1),
-        answer, outcome -> answer);
+        0, answer, outcome -> answer);
   }
 
   private CompletionStage<IngestAnswer> submit(WriteRequest request, Map<Reason, Integer> rejected,
-      IngestAnswer whenQueued, Function<WriteOutcome, IngestAnswer> whenStored) {
+      int unknownType, IngestAnswer whenQueued, Function<WriteOutcome, IngestAnswer> whenStored) {
     SubmitResult result = writer.submit(request);
     if (result instanceof SubmitResult.Full) {
       return CompletableFuture.completedFuture(new IngestAnswer.Overloaded());
@@ -130,6 +138,7 @@ public final class Ingest {
       }
       metrics.eventsAccepted(appId, outcome.accepted());
       metrics.eventsDuplicate(appId, outcome.duplicates());
+      metrics.eventsOfUnknownType(appId, unknownType);
       rejected.forEach((reason, count) -> metrics.eventsRejected(appId, reason, count));
       return whenStored.apply(outcome);
     });

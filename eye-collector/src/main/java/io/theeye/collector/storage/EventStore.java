@@ -20,6 +20,13 @@ public interface EventStore extends AutoCloseable {
   void open(Set<String> applicationIds) throws StorageException;
 
   /**
+   * Records applications added by a configuration reload in {@code applications} (those already there
+   * stay); callable from any thread once the store is open. The default records nothing: a store
+   * that writes an application's row with its first event may keep it.
+   */
+  default void recordApplications(Set<String> applicationIds) throws StorageException {}
+
+  /**
    * Commits every request's events, session updates and rejected rows in one transaction, in order.
    * Either everything is committed or nothing is. The commit is durable when this returns, or, for a
    * store that {@link #syncsSeparately()}, once a later {@link #sync()} returns.
@@ -42,6 +49,38 @@ public interface EventStore extends AutoCloseable {
    * with {@link #write}, and never after {@link #close()}.
    */
   default void sync() throws StorageException {}
+
+  /**
+   * Rows deleted by one {@link #deleteExpired} step.
+   *
+   * @param events events deleted
+   * @param sessions sessions deleted because none of their events is left
+   * @param rejected rejected rows deleted
+   */
+  record Expired(int events, int sessions, int rejected) {
+    /** Every kind together. */
+    public int total() {
+      return events + sessions + rejected;
+    }
+  }
+
+  /** Whether {@link #deleteExpired} is implemented (retention). */
+  default boolean supportsRetention() {
+    return false;
+  }
+
+  /**
+   * One small retention step, in one transaction: deletes up to {@code maxRows} events received before
+   * {@code eventsBefore} (the oldest first; the sessions left without events go with them) and up to
+   * {@code maxRows} rejected rows received before {@code rejectedBefore}; a {@code null} bound deletes
+   * nothing of its kind. Called by the writer thread between its transactions.
+   *
+   * @return what was deleted; fewer than {@code maxRows} of a kind means that kind is caught up
+   */
+  default Expired deleteExpired(java.time.Instant eventsBefore, java.time.Instant rejectedBefore, int maxRows)
+      throws StorageException {
+    throw new UnsupportedOperationException(describe() + " has no retention");
+  }
 
   /** Whether a write is expected to succeed now (used by {@code GET /ready}); cheap. */
   boolean isWritable();

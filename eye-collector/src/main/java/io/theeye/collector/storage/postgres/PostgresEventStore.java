@@ -257,6 +257,15 @@ public final class PostgresEventStore implements EventStore {
     return description;
   }
 
+  @Override
+  public void recordApplications(Set<String> applicationIds) throws StorageException {
+    try (Connection c = dataSource.getConnection()) {
+      PostgresSchema.recordApplications(c, applicationIds);
+    } catch (SQLException e) {
+      throw new StorageException("could not record the applications in " + description + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Stops the reconnect probe and closes the pool; idempotent. */
   @Override
   public void close() {

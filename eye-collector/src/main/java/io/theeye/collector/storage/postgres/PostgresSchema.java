@@ -126,7 +126,7 @@ final class PostgresSchema {
     }
   }
 
-  private static void recordApplications(Connection c, Set<String> applicationIds) throws SQLException {
+  static void recordApplications(Connection c, Set<String> applicationIds) throws SQLException {
     if (applicationIds.isEmpty()) {
       return;
     }

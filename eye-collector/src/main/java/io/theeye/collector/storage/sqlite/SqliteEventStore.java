@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -228,7 +229,7 @@ public final class SqliteEventStore implements EventStore {
             SqliteSchema.latestVersion());
       }
       prepareStatements();
-      recordApplications(new TreeSet<>(applicationIds));
+      insertApplications(new TreeSet<>(applicationIds));
       opened = true;
     } catch (SQLException e) {
       closeQuietly();
@@ -251,7 +252,19 @@ public final class SqliteEventStore implements EventStore {
     insertRejected = connection.prepareStatement(INSERT_REJECTED);
   }
 
-  private void recordApplications(Set<String> applicationIds) throws SQLException {
+  @Override
+  public synchronized void recordApplications(Set<String> applicationIds) throws StorageException {
+    if (!opened || closed) {
+      throw new StorageException("the store on " + file + (closed ? " is closed" : " is not open"));
+    }
+    try {
+      insertApplications(new TreeSet<>(applicationIds));
+    } catch (SQLException e) {
+      throw new StorageException(kindOf(e), "could not record the applications in " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void insertApplications(Set<String> applicationIds) throws SQLException {
     control.execute("BEGIN IMMEDIATE");
     try {
       Transaction tx = new Transaction();
@@ -276,22 +289,40 @@ public final class SqliteEventStore implements EventStore {
    */
   @Override
   public synchronized List<WriteOutcome> write(List<WriteRequest> requests) throws StorageException {
-    if (!opened || closed) {
-      throw new StorageException("the store on " + file + (closed ? " is closed" : " is not open"));
-    }
+    checkOpen();
     if (requests.isEmpty()) {
       return List.of();
     }
+    return inTransaction(tx -> writeInTransaction(requests, tx));
+  }
+
+  private void checkOpen() throws StorageException {
+    if (!opened || closed) {
+      throw new StorageException("the store on " + file + (closed ? " is closed" : " is not open"));
+    }
+  }
+
+  /** Work inside one write transaction. */
+  @FunctionalInterface
+  private interface TransactionWork<T> {
+    T run(Transaction tx) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one {@code BEGIN IMMEDIATE} transaction; remembers the keys it created once it
+   * committed; on failure rolls back and forgets every remembered key.
+   */
+  private <T> T inTransaction(TransactionWork<T> work) throws StorageException {
     Transaction tx = new Transaction();
     try {
       control.execute("BEGIN IMMEDIATE");
-      List<WriteOutcome> outcomes = writeInTransaction(requests, tx);
+      T result = work.run(tx);
       control.execute("COMMIT");
       appKeys.putAll(tx.newApps);
       typeKeys.putAll(tx.newTypes);
       sessionKeys.putAll(tx.insertedSessions);
       lastWriteFailed = false;
-      return outcomes;
+      return result;
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly(e);
       clearBatches();
@@ -304,6 +335,208 @@ public final class SqliteEventStore implements EventStore {
       lastWriteFailed = true;
       throw new StorageException(kindOf(e),
           "could not write to the SQLite database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * One rejected row to replay: its {@code rejected_events.id} and the request holding the one event it
+   * now validates as (with its original application, receipt time and event id).
+   */
+  public record Replay(long rejectedId, WriteRequest request) {
+    /** Checks that the request holds exactly one event and no rejected row. */
+    public Replay {
+      Objects.requireNonNull(request, "request");
+      if (request.events().size() != 1 || !request.rejected().isEmpty()) {
+        throw new IllegalArgumentException("a replay holds exactly one event");
+      }
+    }
+  }
+
+  /** What became of one {@link Replay}. */
+  public enum ReplayOutcome {
+    /** Stored as a new event; its rejected row is marked. */
+    STORED,
+    /** An event with its application and event id was stored already; its rejected row is marked. */
+    ALREADY_STORED,
+    /** Its rejected row was marked replayed already (by another replay): nothing was done. */
+    ALREADY_REPLAYED
+  }
+
+  /**
+   * Marks each rejected row replayed ({@code replayed_at}, {@code replayed_event_id}) and stores its
+   * event, in one transaction: a row another replay marked first is left alone, and an event already
+   * stored counts as a duplicate, so replaying twice, or two replays at once, store nothing twice.
+   *
+   * @return one outcome per replay, in order
+   */
+  public synchronized List<ReplayOutcome> writeReplayed(List<Replay> replays, Instant replayedAt)
+      throws StorageException {
+    checkOpen();
+    if (replays.isEmpty()) {
+      return List.of();
+    }
+    String at = Timestamps.format(replayedAt);
+    return inTransaction(tx -> {
+      List<Replay> unmarked = new ArrayList<>();
+      boolean[] marked = new boolean[replays.size()];
+      try (PreparedStatement mark = connection.prepareStatement("UPDATE eye_rejected"
+          + " SET replayed_at = ?, replayed_event_id = ? WHERE id = ? AND replayed_at IS NULL")) {
+        for (int i = 0; i < replays.size(); i++) {
+          Replay replay = replays.get(i);
+          mark.setString(1, at);
+          mark.setString(2, replay.request().events().get(0).eventId());
+          mark.setLong(3, replay.rejectedId());
+          marked[i] = mark.executeUpdate() == 1;
+          if (marked[i]) {
+            unmarked.add(replay);
+          }
+        }
+      }
+      List<WriteOutcome> written = writeInTransaction(unmarked.stream().map(Replay::request).toList(), tx);
+      List<ReplayOutcome> outcomes = new ArrayList<>(replays.size());
+      int next = 0;
+      for (boolean m : marked) {
+        outcomes.add(!m ? ReplayOutcome.ALREADY_REPLAYED
+            : written.get(next++).accepted() == 1 ? ReplayOutcome.STORED : ReplayOutcome.ALREADY_STORED);
+      }
+      return outcomes;
+    });
+  }
+
+  @Override
+  public boolean supportsRetention() {
+    return true;
+  }
+
+  /**
+   * Deletes the oldest events in storage order ({@code id}, which grows with {@code received_at}) while
+   * they were received before {@code eventsBefore}, then the sessions none of whose events is left (so
+   * the {@code sessions} view stays exact: its aggregates are derived from the events that remain),
+   * then rejected rows received before {@code rejectedBefore}; one transaction, at most {@code maxRows}
+   * of each. The freed pages are reused by later writes.
+   */
+  @Override
+  public synchronized Expired deleteExpired(Instant eventsBefore, Instant rejectedBefore, int maxRows)
+      throws StorageException {
+    checkOpen();
+    Expired expired = inTransaction(tx -> {
+      int events = 0;
+      int sessions = 0;
+      int rejected = 0;
+      if (eventsBefore != null) {
+        String cutoff = Timestamps.format(eventsBefore);
+        List<Long> ids = new ArrayList<>();
+        Set<Long> sessionsTouched = new TreeSet<>();
+        try (PreparedStatement oldest = connection.prepareStatement(
+            "SELECT id, session_key, received_at FROM eye_event ORDER BY id LIMIT ?")) {
+          oldest.setInt(1, maxRows);
+          try (ResultSet rs = oldest.executeQuery()) {
+            while (rs.next() && rs.getString(3).compareTo(cutoff) < 0) {
+              ids.add(rs.getLong(1));
+              sessionsTouched.add(rs.getLong(2));
+            }
+          }
+        }
+        events = deleteEach("DELETE FROM eye_event WHERE id = ?", ids);
+        sessions = deleteEach("DELETE FROM eye_session WHERE session_key = ?1"
+            + " AND NOT EXISTS (SELECT 1 FROM eye_event WHERE session_key = ?1)", sessionsTouched);
+      }
+      if (rejectedBefore != null) {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM eye_rejected WHERE id IN"
+            + " (SELECT id FROM eye_rejected WHERE received_at < ? ORDER BY received_at LIMIT ?)")) {
+          delete.setString(1, Timestamps.format(rejectedBefore));
+          delete.setInt(2, maxRows);
+          rejected = delete.executeUpdate();
+        }
+      }
+      return new Expired(events, sessions, rejected);
+    });
+    if (expired.sessions() > 0) {
+      // The cache may name a session just deleted; an event of it would reference a missing row.
+      sessionKeys.clear();
+    }
+    return expired;
+  }
+
+  private int deleteEach(String sql, java.util.Collection<Long> keys) throws SQLException {
+    if (keys.isEmpty()) {
+      return 0;
+    }
+    int deleted = 0;
+    try (PreparedStatement delete = connection.prepareStatement(sql)) {
+      for (long key : keys) {
+        delete.setLong(1, key);
+        deleted += delete.executeUpdate();
+      }
+    }
+    return deleted;
+  }
+
+  /** A row of {@code rejected_events} not yet replayed, as a replay reads it. */
+  public record StoredRejection(long id, String appId, Instant receivedAt, String reason, String raw) {}
+
+  /**
+   * Which rejected rows a replay takes; every part is optional ({@code null}).
+   *
+   * @param reason the original reason code
+   * @param appId the application
+   * @param category the event type's category (with {@code name})
+   * @param name the event type's name
+   * @param since received at or after
+   * @param until received before
+   */
+  public record RejectionFilter(String reason, String appId, String category, String name, Instant since,
+      Instant until) {}
+
+  /**
+   * Up to {@code limit} rows not yet replayed that match {@code filter}, with ids above {@code afterId}, in
+   * id order (the order they were received). A short read, outside any write transaction.
+   */
+  public synchronized List<StoredRejection> rejectedToReplay(RejectionFilter filter, long afterId, int limit)
+      throws StorageException {
+    checkOpen();
+    StringBuilder sql = new StringBuilder("SELECT r.id, a.app_id, r.received_at, r.reason, r.raw"
+        + " FROM eye_rejected AS r JOIN eye_app AS a ON a.app_key = r.app_key"
+        + " WHERE r.id > ? AND r.replayed_at IS NULL");
+    List<Object> params = new ArrayList<>();
+    params.add(afterId);
+    if (filter.reason() != null) {
+      sql.append(" AND r.reason = ?");
+      params.add(filter.reason());
+    }
+    if (filter.appId() != null) {
+      sql.append(" AND a.app_id = ?");
+      params.add(filter.appId());
+    }
+    if (filter.category() != null) {
+      sql.append(" AND r.category = ? AND r.name = ?");
+      params.add(filter.category());
+      params.add(filter.name());
+    }
+    if (filter.since() != null) {
+      sql.append(" AND r.received_at >= ?");
+      params.add(Timestamps.format(filter.since()));
+    }
+    if (filter.until() != null) {
+      sql.append(" AND r.received_at < ?");
+      params.add(Timestamps.format(filter.until()));
+    }
+    sql.append(" ORDER BY r.id LIMIT ?");
+    params.add(limit);
+    try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+      for (int i = 0; i < params.size(); i++) {
+        select.setObject(i + 1, params.get(i));
+      }
+      List<StoredRejection> rows = new ArrayList<>();
+      try (ResultSet rs = select.executeQuery()) {
+        while (rs.next()) {
+          rows.add(new StoredRejection(rs.getLong(1), rs.getString(2), Timestamps.parse(rs.getString(3)),
+              rs.getString(4), rs.getString(5)));
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new StorageException(kindOf(e), "could not read rejected rows of " + file + ": " + e.getMessage(), e);
     }
   }
 

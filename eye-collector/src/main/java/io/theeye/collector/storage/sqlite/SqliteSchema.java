@@ -173,8 +173,26 @@ final class SqliteSchema {
              (SELECT count(*) FROM eye_event AS e WHERE e.session_key = s.session_key)
         FROM eye_session AS s"""));
 
+  /**
+   * Replayed rejected rows are marked, not deleted ({@code eye-collector.jar replay}): when and as which
+   * event. Columns added at the end of {@code rejected_events}; the others are unchanged.
+   */
+  private static final Migration V3 = new Migration(3, "rejected rows record their replay", List.of(
+      "ALTER TABLE eye_rejected ADD COLUMN replayed_at TEXT CHECK (replayed_at IS NULL OR replayed_at GLOB %1$s)"
+          .formatted(TIME_GLOB),
+      "ALTER TABLE eye_rejected ADD COLUMN replayed_event_id TEXT",
+      "DROP VIEW rejected_events",
+      """
+      CREATE VIEW rejected_events
+        (id, received_at, app_id, reason, detail, event_id, session_id, category, name, raw,
+         replayed_at, replayed_event_id) AS
+      SELECT r.id, r.received_at, a.app_id, r.reason, r.detail,
+             r.event_id, r.session_id, r.category, r.name, r.raw, r.replayed_at, r.replayed_event_id
+        FROM eye_rejected AS r
+        JOIN eye_app AS a ON a.app_key = r.app_key"""));
+
   /** Every migration, in version order. Append only. */
-  static final List<Migration> MIGRATIONS = List.of(V1, V2);
+  static final List<Migration> MIGRATIONS = List.of(V1, V2, V3);
 
   private SqliteSchema() {}
 
