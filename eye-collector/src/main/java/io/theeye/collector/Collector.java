@@ -69,6 +69,8 @@ public final class Collector implements AutoCloseable {
   public static final int DEFAULT_QUEUE_CAPACITY = 50_000;
   /** Default time a request body may take to arrive, headers to last byte: {@value} seconds. */
   public static final long DEFAULT_BODY_TIMEOUT_SECONDS = 10;
+  /** How often the one-line ingest summary is logged: {@value} s. */
+  public static final long DEFAULT_SUMMARY_INTERVAL_SECONDS = 60;
   /** Default bytes all request bodies being received may hold at once: {@value} (64 MiB). */
   public static final long DEFAULT_MAX_RECEIVING_BYTES = 64L << 20;
   /** Default limit on open connections: {@value}. */
@@ -89,6 +91,7 @@ public final class Collector implements AutoCloseable {
   private final HttpEdge edge;
   private final Undertow server;
   private final PrometheusCollectorMetrics metrics;
+  private final IngestSummary summary;
   private final InetSocketAddress address;
   private final Ingest.Factory ingests;
   private final Callable<KeysAndSchemas> reloadSource;
@@ -168,6 +171,7 @@ public final class Collector implements AutoCloseable {
       throw e;
     }
     this.address = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
+    this.summary = new IngestSummary(metrics, b.summaryInterval);
   }
 
   /**
@@ -296,6 +300,11 @@ public final class Collector implements AutoCloseable {
     return live.keys();
   }
 
+  /** The periodic ingest summary (package-private, for tests). */
+  IngestSummary summary() {
+    return summary;
+  }
+
   /** The metrics registry behind {@code GET /metrics}. */
   public PrometheusCollectorMetrics metrics() {
     return metrics;
@@ -351,6 +360,11 @@ public final class Collector implements AutoCloseable {
       // Answers to the last commits are written on IO threads: let them go out before the server stops.
       edge.awaitIdle(Duration.ofSeconds(5));
       server.stop();
+      summary.close();
+      String last = summary.take("since the last summary");
+      if (last != null) {
+        log.info(last);
+      }
       store.close();
       metrics.close();
       log.info("stopped: everything queued was committed; {} closed", store.describe());
@@ -393,6 +407,7 @@ public final class Collector implements AutoCloseable {
     private int maxEventsPerRequest = EyeProtocol.DEFAULT_MAX_EVENTS_PER_REQUEST;
     private int maxDataBytes = EyeProtocol.DEFAULT_MAX_DATA_BYTES;
     private Duration bodyTimeout = Duration.ofSeconds(DEFAULT_BODY_TIMEOUT_SECONDS);
+    private Duration summaryInterval = Duration.ofSeconds(DEFAULT_SUMMARY_INTERVAL_SECONDS);
     private long maxReceivingBytes = DEFAULT_MAX_RECEIVING_BYTES;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private int maxConcurrentParses = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
@@ -408,6 +423,19 @@ public final class Collector implements AutoCloseable {
      */
     public Builder retainEvents(Duration window) {
       this.retainEvents = positive(window, "retainEvents");
+      return this;
+    }
+
+    /**
+     * How often one INFO line says what was accepted, rejected (by reason) and accepted without a schema
+     * since the last line (none when nothing arrived); {@link Duration#ZERO} turns it off; default
+     * {@value Collector#DEFAULT_SUMMARY_INTERVAL_SECONDS} s.
+     */
+    public Builder summaryInterval(Duration interval) {
+      if (interval == null || interval.isNegative() || (!interval.isZero() && interval.toSeconds() < 1)) {
+        throw new IllegalArgumentException("summaryInterval must be zero (off) or at least one second");
+      }
+      this.summaryInterval = interval;
       return this;
     }
 

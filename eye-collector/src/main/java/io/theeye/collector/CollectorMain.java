@@ -168,6 +168,12 @@ public final class CollectorMain implements Callable<Integer> {
       description = "Largest serialized data object of one event (default: ${DEFAULT-VALUE}).")
   int maxDataBytes;
 
+  @Option(names = "--summary-interval", paramLabel = "SECONDS",
+      defaultValue = "" + Collector.DEFAULT_SUMMARY_INTERVAL_SECONDS,
+      description = "How often to log one line of accepted and rejected counts and the types seen without a "
+          + "schema; 0 turns it off (default: ${DEFAULT-VALUE}).")
+  long summaryIntervalSeconds;
+
   @Option(names = "--retain-events", paramLabel = "DURATION",
       description = "Delete events received longer ago, e.g. 30d, 12h, PT90M (default: keep forever; SQLite).")
   String retainEvents;
@@ -331,6 +337,7 @@ public final class CollectorMain implements Callable<Integer> {
         .maxEventsPerRequest(maxEventsPerRequest)
         .maxDataBytes(maxDataBytes)
         .bodyTimeout(Duration.ofSeconds(bodyTimeoutSeconds))
+        .summaryInterval(Duration.ofSeconds(summaryIntervalSeconds))
         .maxConnections(maxConnections)
         .maxReceivingBytes(maxReceivingBytes)
         .schemas(loadSchemas())

@@ -1,5 +1,6 @@
 package io.theeye.collector;
 
+import io.theeye.collector.schema.EventType;
 import io.theeye.model.Reason;
 import java.util.List;
 import java.util.function.IntSupplier;
@@ -43,8 +44,11 @@ public interface CollectorMetrics {
   /** A configuration reload was applied ({@code ok}) or refused whole. */
   default void configReloaded(boolean ok) {}
 
-  /** Accepted events whose type has no schema (with {@code --unknown-types accept}). */
-  default void eventsOfUnknownType(String appId, int count) {}
+  /**
+   * Accepted events of one type that has no schema (with {@code --unknown-types accept}). The type is
+   * the sender's text: fine for a log line, never a metric label (senders could create any number).
+   */
+  default void eventsOfUnknownType(String appId, EventType type, int count) {}
 
   /** Events of an authenticated request, before validation. */
   default void eventsReceived(String appId, int count) {}

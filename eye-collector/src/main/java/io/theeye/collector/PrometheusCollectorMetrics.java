@@ -10,11 +10,13 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.theeye.collector.http.HttpEdge;
+import io.theeye.collector.schema.EventType;
 import io.theeye.model.EyeProtocol;
 import io.theeye.model.Reason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
@@ -44,6 +46,11 @@ public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoC
   private final Counter writerFailures;
   private final Timer sync;
   private final DistributionSummary syncTransactions;
+  /** Guarded by itself. */
+  private final Map<String, Long> unknownTypeNames = new java.util.HashMap<>();
+
+  /** How many distinct types without a schema the log line names between two lines: {@value}. */
+  static final int MAX_UNKNOWN_TYPE_NAMES = 100;
 
   /** A new registry with the collector's series and the JVM's. */
   public PrometheusCollectorMetrics() {
@@ -236,8 +243,41 @@ public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoC
   }
 
   @Override
-  public void eventsOfUnknownType(String appId, int count) {
+  public void eventsOfUnknownType(String appId, EventType type, int count) {
     unknownType(appId).increment(count);
+    String name = appId + " " + type;
+    synchronized (unknownTypeNames) {
+      if (unknownTypeNames.containsKey(name) || unknownTypeNames.size() < MAX_UNKNOWN_TYPE_NAMES) {
+        unknownTypeNames.merge(name, (long) count, Long::sum);
+      } else {
+        unknownTypeNames.merge("others", (long) count, Long::sum);
+      }
+    }
+  }
+
+  /**
+   * The accepted events without a schema since the last call, by {@code "APP_ID CATEGORY/NAME"} (at most
+   * {@value #MAX_UNKNOWN_TYPE_NAMES} names; the rest under {@code "others"}), for the periodic log line.
+   */
+  Map<String, Long> takeUnknownTypeNames() {
+    synchronized (unknownTypeNames) {
+      Map<String, Long> taken = new TreeMap<>(unknownTypeNames);
+      unknownTypeNames.clear();
+      return taken;
+    }
+  }
+
+  /** The sum of every series of the counter {@code name} (over all its labels). */
+  double total(String name) {
+    return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  /** The counter {@code name}'s sums by the value of its label {@code tag}. */
+  Map<String, Double> totalsBy(String name, String tag) {
+    Map<String, Double> totals = new TreeMap<>();
+    registry.find(name).counters()
+        .forEach(c -> totals.merge(c.getId().getTag(tag), c.count(), Double::sum));
+    return totals;
   }
 
   @Override

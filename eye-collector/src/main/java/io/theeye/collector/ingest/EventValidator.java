@@ -2,6 +2,7 @@ package io.theeye.collector.ingest;
 
 import io.theeye.collector.UnknownTypes;
 import io.theeye.collector.schema.EventSchema;
+import io.theeye.collector.schema.EventType;
 import io.theeye.collector.schema.SchemaRegistry;
 import io.theeye.collector.storage.EventRow;
 import io.theeye.collector.storage.RejectedRow;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +64,7 @@ public final class EventValidator {
     Map<Reason, Integer> byReason = new EnumMap<>(Reason.class);
     Set<String> seenIds = new HashSet<>();
     int inRequestDuplicates = 0;
-    int unknownType = 0;
+    Map<EventType, Integer> unknownTypes = new HashMap<>();
     for (ParsedEvent parsed : batch.events()) {
       RejectedRow rejection;
       if (parsed instanceof ParsedEvent.Rejected r) {
@@ -77,7 +79,7 @@ public final class EventValidator {
             inRequestDuplicates++;
           }
           if (schemas.find(e.category(), e.name()).isEmpty()) {
-            unknownType++;
+            unknownTypes.merge(new EventType(e.category(), e.name()), 1, Integer::sum);
           }
           rows.add(new EventRow(eventId, e.sessionId(), e.category(), e.name(), e.timestamp(), e.seq(),
               valid.dataJson()));
@@ -88,7 +90,7 @@ public final class EventValidator {
       byReason.merge(rejection.reason(), 1, Integer::sum);
     }
     return new Validated(new WriteRequest(appId, receivedAt, rows, rejected), batch.events().size(),
-        inRequestDuplicates, unknownType, byReason);
+        inRequestDuplicates, unknownTypes, byReason);
   }
 
   /** The rejection of a codec-valid event, or {@code null} when it passes. */
@@ -127,14 +129,16 @@ public final class EventValidator {
    * @param request what goes to the writer: the valid events and the rejected rows
    * @param received how many events the body held
    * @param inRequestDuplicates valid events whose {@code event_id} appeared earlier in the same request
-   * @param unknownType valid events whose type has no schema (accepted with {@code --unknown-types accept})
+   * @param unknownTypes valid events whose type has no schema (accepted with {@code --unknown-types
+   *     accept}), by type
    * @param rejectedByReason rejected events by reason
    */
-  public record Validated(WriteRequest request, int received, int inRequestDuplicates, int unknownType,
-      Map<Reason, Integer> rejectedByReason) {
+  public record Validated(WriteRequest request, int received, int inRequestDuplicates,
+      Map<EventType, Integer> unknownTypes, Map<Reason, Integer> rejectedByReason) {
 
-    /** Copies the map. */
+    /** Copies the maps. */
     public Validated {
+      unknownTypes = unknownTypes.isEmpty() ? Map.of() : Map.copyOf(unknownTypes);
       rejectedByReason = rejectedByReason.isEmpty() ? Map.of() : Map.copyOf(rejectedByReason);
     }
 

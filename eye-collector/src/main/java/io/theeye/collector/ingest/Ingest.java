@@ -3,6 +3,7 @@ package io.theeye.collector.ingest;
 import io.theeye.collector.AckMode;
 import io.theeye.collector.CollectorMetrics;
 import io.theeye.collector.ingest.EventValidator.Validated;
+import io.theeye.collector.schema.EventType;
 import io.theeye.collector.schema.SchemaRegistry;
 import io.theeye.collector.storage.RejectedRow;
 import io.theeye.collector.storage.WriteOutcome;
@@ -93,7 +94,7 @@ public final class Ingest {
     // In queued mode only the duplicates inside this request are known before the commit.
     IngestAnswer queued = new IngestAnswer.Stored(new IngestResult(v.received(),
         valid - v.inRequestDuplicates(), v.rejected(), v.inRequestDuplicates()));
-    return submit(v.request(), v.rejectedByReason(), v.unknownType(), queued, outcome ->
+    return submit(v.request(), v.rejectedByReason(), v.unknownTypes(), queued, outcome ->
         // A store may turn an event it cannot hold into a rejected row (PostgreSQL refuses U+0000 in
         // text); counting rejected as the rest keeps received = accepted + rejected + duplicates.
         new IngestAnswer.Stored(new IngestResult(v.received(), outcome.accepted(),
@@ -111,11 +112,12 @@ public final class Ingest {
         EventCodec.truncateUtf8(raw, EyeProtocol.MAX_RAW_BYTES));
     IngestAnswer answer = new IngestAnswer.Malformed(message);
     return submit(new WriteRequest(appId, receivedAt, List.of(), List.of(row)), Map.of(Reason.MALFORMED_BODY, 1),
-        0, answer, outcome -> answer);
+        Map.of(), answer, outcome -> answer);
   }
 
   private CompletionStage<IngestAnswer> submit(WriteRequest request, Map<Reason, Integer> rejected,
-      int unknownType, IngestAnswer whenQueued, Function<WriteOutcome, IngestAnswer> whenStored) {
+      Map<EventType, Integer> unknownTypes, IngestAnswer whenQueued,
+      Function<WriteOutcome, IngestAnswer> whenStored) {
     SubmitResult result = writer.submit(request);
     if (result instanceof SubmitResult.Full) {
       return CompletableFuture.completedFuture(new IngestAnswer.Overloaded());
@@ -138,7 +140,7 @@ public final class Ingest {
       }
       metrics.eventsAccepted(appId, outcome.accepted());
       metrics.eventsDuplicate(appId, outcome.duplicates());
-      metrics.eventsOfUnknownType(appId, unknownType);
+      unknownTypes.forEach((type, count) -> metrics.eventsOfUnknownType(appId, type, count));
       rejected.forEach((reason, count) -> metrics.eventsRejected(appId, reason, count));
       return whenStored.apply(outcome);
     });
