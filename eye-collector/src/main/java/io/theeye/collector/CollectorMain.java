@@ -1,5 +1,6 @@
 package io.theeye.collector;
 
+import io.theeye.collector.console.AdminSettings;
 import io.theeye.collector.ingest.EventWriter;
 import io.theeye.collector.schema.EventType;
 import io.theeye.collector.schema.SchemaLoadException;
@@ -63,6 +64,8 @@ public final class CollectorMain implements Callable<Integer> {
   public static final String DEMO_KEY_ID = "demo-key";
   /** Appended to a SQLite database's path: the file that keeps the development secret across restarts. */
   public static final String DEV_KEYS_SUFFIX = ".dev-keys";
+  /** The startup line naming the admin console's address, when one is configured: {@value}. */
+  public static final String ADMIN_PREFIX = "admin console on ";
   /** The first line of the startup output once the server is listening: {@value}. */
   public static final String LISTENING_PREFIX = "listening on ";
 
@@ -161,6 +164,18 @@ public final class CollectorMain implements Callable<Integer> {
   @Option(names = "--max-data-bytes", paramLabel = "BYTES", defaultValue = "" + EyeProtocol.DEFAULT_MAX_DATA_BYTES,
       description = "Largest serialized data object of one event (default: ${DEFAULT-VALUE}).")
   int maxDataBytes;
+
+  @Option(names = "--admin-port", paramLabel = "N",
+      description = "Serve the admin console on this port (0 picks a free one); off unless given.")
+  Integer adminPort;
+
+  @Option(names = "--admin-host", paramLabel = "H", defaultValue = AdminSettings.DEFAULT_HOST,
+      description = "Admin console listen address (default: ${DEFAULT-VALUE}); any other needs --admin-token.")
+  String adminHost;
+
+  @Option(names = "--admin-token", paramLabel = "SECRET",
+      description = "Token the admin console asks for; prefer EYE_ADMIN_TOKEN (a flag shows in ps).")
+  String adminToken;
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   boolean help;
@@ -313,6 +328,9 @@ public final class CollectorMain implements Callable<Integer> {
         .maxConnections(maxConnections)
         .maxReceivingBytes(maxReceivingBytes)
         .schemas(schemas == null ? SchemaRegistry.bundled() : SchemaRegistry.load(schemas));
+    if (adminPort != null) {
+      b.admin(new AdminSettings(adminHost, adminPort, blankToNull(adminToken)));
+    }
     keys.forEach(b::key);
     // Last, so that nothing above can fail after the store (a PostgreSQL pool) exists; the collector
     // opens and closes it.
@@ -439,6 +457,9 @@ public final class CollectorMain implements Callable<Integer> {
     out.println("unknown event types: " + unknownTypes.name().toLowerCase(java.util.Locale.ROOT)
         + "; ack: " + ack.name().toLowerCase(java.util.Locale.ROOT)
         + "; queue capacity: " + queueCapacity + " rows, " + queueCapacityBytes + " bytes");
+    if (collector.adminUri() != null) {
+      out.println(ADMIN_PREFIX + collector.adminUri());
+    }
     out.println(LISTENING_PREFIX + collector.uri());
     out.flush();
   }

@@ -249,7 +249,7 @@ class SqliteEventStoreTest {
 
   @Test
   void aNewFileGetsTheLatestSchemaVersion() throws Exception {
-    assertThat(scalar(file, "PRAGMA user_version")).isEqualTo(SqliteSchema.latestVersion()).isEqualTo(2);
+    assertThat(scalar(file, "PRAGMA user_version")).isEqualTo(SqliteSchema.latestVersion()).isEqualTo(3);
     assertThat(query(file, "PRAGMA journal_mode")).containsExactly(List.of("wal"));
   }
 
@@ -261,7 +261,7 @@ class SqliteEventStoreTest {
       other.write(List.of(request("shop", event("e-1", "s-1", "2021-01-01 09:00:00"))));
     }
 
-    assertThat(scalar(empty, "PRAGMA user_version")).isEqualTo(2);
+    assertThat(scalar(empty, "PRAGMA user_version")).isEqualTo(3);
     assertThat(scalar(empty, "SELECT count(*) FROM events")).isEqualTo(1);
   }
 
@@ -276,7 +276,7 @@ class SqliteEventStoreTest {
         event("e-1", "s-1", "2021-01-01 09:00:00"), event("e-2", "s-1", "2021-01-01 09:05:00"))));
 
     assertThat(outcomes).containsExactly(new WriteOutcome(1, 1));
-    assertThat(scalar(file, "PRAGMA user_version")).isEqualTo(2);
+    assertThat(scalar(file, "PRAGMA user_version")).isEqualTo(3);
     assertThat(query(file, "SELECT session_id, event_count, last_seen_at FROM sessions"))
         .containsExactly(List.of("s-1", "2", "2021-01-01 09:05:00.000000"));
     assertThat(query(file, "SELECT app_id FROM applications ORDER BY app_id"))
@@ -306,7 +306,7 @@ class SqliteEventStoreTest {
     List<WriteOutcome> outcomes = store.write(List.of(request("shop",
         event("e-2", "s-1", "2021-01-01 09:05:00"), event("e-3", "s-1", "2021-01-01 08:55:00"))));
 
-    assertThat(scalar(old, "PRAGMA user_version")).isEqualTo(2);
+    assertThat(scalar(old, "PRAGMA user_version")).isEqualTo(3);
     assertThat(outcomes).containsExactly(new WriteOutcome(1, 1));
     assertThat(query(old, "SELECT session_id, first_seen_at, last_seen_at, event_count FROM sessions"))
         .containsExactly(List.of("s-1", "2021-01-01 08:55:00.000000", "2021-01-01 09:05:00.000000", "3"));
