@@ -64,18 +64,6 @@
     return (d ? d + 'd ' : '') + (d || h ? h + 'h ' : '') + (d || h || m ? m + 'm ' : '') + s + 's';
   }
 
-  /** Pretty-prints JSON text when it parses, else returns it as it is (raw text may be malformed). */
-  function prettyJson(text) {
-    if (text === null || text === undefined) {
-      return '';
-    }
-    try {
-      return JSON.stringify(JSON.parse(text), null, 2);
-    } catch (e) {
-      return String(text);
-    }
-  }
-
   /** Shows when the page last refreshed, or why it could not. */
   function status(error) {
     const node = document.getElementById('status');
@@ -111,5 +99,5 @@
     link.classList.add('active');
   }
 
-  window.Eye = { api, el, fillTable, number, bytes, duration, prettyJson, every };
+  window.Eye = { api, el, fillTable, number, bytes, duration, every };
 })();

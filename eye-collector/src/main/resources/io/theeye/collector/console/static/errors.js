@@ -1,7 +1,7 @@
 // Errors: rejections grouped by reason × application × event type, filterable by time.
 (function () {
   'use strict';
-  const { api, el, fillTable, number, prettyJson, every } = window.Eye;
+  const { api, el, fillTable, number, every } = window.Eye;
   const windowSelect = document.getElementById('window');
   const fromInput = document.getElementById('from');
   const toInput = document.getElementById('to');
@@ -36,7 +36,7 @@
       el('td', { class: 'last-seen' }, g.last_seen),
       el('td', {},
         el('div', { class: 'detail' }, g.latest_detail),
-        el('pre', { class: 'raw' }, prettyJson(g.latest_raw))));
+        el('pre', { class: 'raw' }, g.latest_raw)));
   }
 
   const refresh = every(1000, async () => {
