@@ -19,8 +19,9 @@ import java.util.Map;
 import org.xnio.Options;
 
 /**
- * The admin console: a listener of its own, apart from the ingestion port, serving static pages (from
- * this package's {@code static/} resources) over a read-only JSON API ({@link ConsoleApi}). It has its
+ * The admin console: a listener of its own, apart from the ingestion port, serving static pages ({@link
+ * Pages}, scripts and a style sheet from this package's {@code static/} resources) over a read-only JSON
+ * API ({@link ConsoleApi}). It has its
  * own IO thread and two workers, so its queries never hold a thread that ingestion needs.
  *
  * <p>With a token, every request must carry it: {@code Authorization: Bearer TOKEN}, or the cookie set
@@ -57,9 +58,10 @@ public final class AdminConsole implements AutoCloseable {
    */
   public static AdminConsole start(AdminSettings settings, ConsoleSources sources) {
     ConsoleApi api = new ConsoleApi(sources);
-    ResourceHandler pages = new ResourceHandler(new ClassPathResourceManager(AdminConsole.class.getClassLoader(), STATIC))
+    ResourceHandler files = new ResourceHandler(new ClassPathResourceManager(AdminConsole.class.getClassLoader(), STATIC))
         .setDirectoryListingEnabled(false)
         .setWelcomeFiles();
+    HttpHandler pages = new Pages(files);
     HttpHandler routes = exchange -> {
       String path = exchange.getRelativePath();
       if (!Methods.GET.equals(exchange.getRequestMethod()) && !Methods.HEAD.equals(exchange.getRequestMethod())) {
