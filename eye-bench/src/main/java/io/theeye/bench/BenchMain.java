@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         SqliteCeilingSuite.class,
         CollectorSuite.class,
+        ConsoleSuite.class,
         StoreSuite.class,
         PostgresCollectorSuite.class,
         ClientSuite.class,

@@ -36,9 +36,9 @@ final class CollectorSuite extends Suite {
 
   private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
 
-  private static final String APP = "bench";
-  private static final String KEY_ID = "bench-key";
-  private static final String SECRET = "bench-secret-not-for-production-6f1c";
+  static final String APP = "bench";
+  static final String KEY_ID = "bench-key";
+  static final String SECRET = "bench-secret-not-for-production-6f1c";
 
   @Mixin
   PreloadOptions preload = new PreloadOptions();

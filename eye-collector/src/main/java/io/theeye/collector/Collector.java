@@ -1,5 +1,9 @@
 package io.theeye.collector;
 
+import io.theeye.collector.console.AdminConsole;
+import io.theeye.collector.console.AdminSettings;
+import io.theeye.collector.console.ConsoleSources;
+import io.theeye.collector.console.KeyActivity;
 import io.theeye.collector.http.EdgeLimits;
 import io.theeye.collector.http.HttpEdge;
 import io.theeye.collector.ingest.EventValidator;
@@ -9,6 +13,7 @@ import io.theeye.collector.schema.SchemaRegistry;
 import io.theeye.collector.storage.EventStore;
 import io.theeye.collector.storage.EventStores;
 import io.theeye.collector.storage.StorageException;
+import io.theeye.collector.storage.sqlite.SqliteEventStore;
 import io.theeye.model.EventReader;
 import io.theeye.model.EyeProtocol;
 import io.undertow.Undertow;
@@ -22,6 +27,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -97,10 +103,16 @@ public final class Collector implements AutoCloseable {
   private final Callable<KeysAndSchemas> reloadSource;
   /** The keys and schemas being served; replaced whole by {@link #reload}. */
   private volatile KeysAndSchemas live;
+  private final AdminConsole console;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
+  private final Instant started;
+  private final KeyActivity activity;
+
   private Collector(Builder b) throws StorageException {
+    this.started = b.clock.instant();
+    this.activity = b.admin == null ? null : new KeyActivity(b.keys, b.clock);
     this.config = b;
     this.store = b.store;
     this.metrics = new PrometheusCollectorMetrics();
@@ -161,7 +173,8 @@ public final class Collector implements AutoCloseable {
           b.maxConcurrentParses, PARSE_WAIT);
       this.edge = new HttpEdge(new HttpEdge.Settings(List.copyOf(b.keys), ingest, writer, store::isWritable,
           metrics, metrics::scrape, b.clock, b.signatureWindow, limits));
-      handler.set(edge.handler());
+      this.console = b.admin == null ? null : startConsole(b);
+      handler.set(console == null ? edge.handler() : activity.wrap(edge.handler()));
     } catch (RuntimeException e) {
       // Nothing was queued: the writer stops at once, and only then may the store close.
       server.stop();
@@ -172,6 +185,13 @@ public final class Collector implements AutoCloseable {
     }
     this.address = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
     this.summary = new IngestSummary(metrics, b.summaryInterval);
+  }
+
+  /** The admin console on its own listener, reading what this collector counts and stores. */
+  private AdminConsole startConsole(Builder b) {
+    Path sqliteFile = store instanceof SqliteEventStore sqlite ? sqlite.file() : null;
+    return AdminConsole.start(b.admin, new ConsoleSources(metrics.registry(), this::schemas, b.keys, sqliteFile,
+        store.describe(), activity, started, b.clock));
   }
 
   /**
@@ -280,6 +300,11 @@ public final class Collector implements AutoCloseable {
     return URI.create("http://" + host + ":" + port());
   }
 
+  /** The admin console's address ({@code http://host:port/}), or {@code null} when none was configured. */
+  public URI adminUri() {
+    return console == null ? null : console.uri();
+  }
+
   /** The store's description, never with a password. */
   public String describeStore() {
     return store.describe();
@@ -365,6 +390,9 @@ public final class Collector implements AutoCloseable {
       if (last != null) {
         log.info(last);
       }
+      if (console != null) {
+        console.close();
+      }
       store.close();
       metrics.close();
       log.info("stopped: everything queued was committed; {} closed", store.describe());
@@ -414,8 +442,15 @@ public final class Collector implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Duration retainEvents;
     private Duration retainRejected;
+    private AdminSettings admin;
 
     private Builder() {}
+
+    /** Serves the admin console on a listener of its own (see {@code docs/console.md}); default none. */
+    public Builder admin(AdminSettings admin) {
+      this.admin = Objects.requireNonNull(admin, "admin");
+      return this;
+    }
 
     /**
      * Deletes events received longer ago than {@code window} (and the sessions left without events), in

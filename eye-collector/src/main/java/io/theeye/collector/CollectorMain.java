@@ -1,5 +1,6 @@
 package io.theeye.collector;
 
+import io.theeye.collector.console.AdminSettings;
 import io.theeye.collector.ingest.EventWriter;
 import io.theeye.collector.schema.EventType;
 import io.theeye.collector.schema.SchemaLoadException;
@@ -69,6 +70,8 @@ public final class CollectorMain implements Callable<Integer> {
    * {@code APP_ID:KEY_ID:SECRET} per line (the form {@code --app} takes).
    */
   public static final String DEV_KEYS_SUFFIX = ".dev-keys";
+  /** The startup line naming the admin console's address, when one is configured: {@value}. */
+  public static final String ADMIN_PREFIX = "admin console on ";
   /** The first line of the startup output once the server is listening: {@value}. */
   public static final String LISTENING_PREFIX = "listening on ";
 
@@ -181,6 +184,18 @@ public final class CollectorMain implements Callable<Integer> {
   @Option(names = "--retain-rejected", paramLabel = "DURATION",
       description = "Delete rejected rows received longer ago, e.g. 7d (default: keep forever; SQLite).")
   String retainRejected;
+
+  @Option(names = "--admin-port", paramLabel = "N",
+      description = "Serve the admin console on this port (0 picks a free one); off unless given.")
+  Integer adminPort;
+
+  @Option(names = "--admin-host", paramLabel = "H", defaultValue = AdminSettings.DEFAULT_HOST,
+      description = "Admin console listen address (default: ${DEFAULT-VALUE}); any other needs --admin-token.")
+  String adminHost;
+
+  @Option(names = "--admin-token", paramLabel = "SECRET",
+      description = "Token the admin console asks for; prefer EYE_ADMIN_TOKEN (a flag shows in ps).")
+  String adminToken;
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
   boolean help;
@@ -347,6 +362,9 @@ public final class CollectorMain implements Callable<Integer> {
     }
     if (retainRejected != null && !retainRejected.isBlank()) {
       b.retainRejected(retention("--retain-rejected", retainRejected));
+    }
+    if (adminPort != null) {
+      b.admin(new AdminSettings(adminHost, adminPort, blankToNull(adminToken)));
     }
     keys.forEach(b::key);
     // Last, so that nothing above can fail after the store (a PostgreSQL pool) exists; the collector
@@ -564,6 +582,9 @@ public final class CollectorMain implements Callable<Integer> {
     if (retainEvents != null || retainRejected != null) {
       out.println("retention: events " + (retainEvents == null ? "kept" : retainEvents) + ", rejected rows "
           + (retainRejected == null ? "kept" : retainRejected));
+    }
+    if (collector.adminUri() != null) {
+      out.println(ADMIN_PREFIX + collector.adminUri());
     }
     out.println(LISTENING_PREFIX + collector.uri());
     out.flush();

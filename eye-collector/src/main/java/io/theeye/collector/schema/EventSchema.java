@@ -34,6 +34,11 @@ public final class EventSchema {
     return source;
   }
 
+  /** The schema document as loaded (without its {@code x-eye-event} member). */
+  public JsonNode document() {
+    return schema.getSchemaNode();
+  }
+
   /**
    * Validates one event's {@code data}.
    *
