@@ -249,7 +249,7 @@ class SqliteEventStoreTest {
 
   @Test
   void aNewFileGetsTheLatestSchemaVersion() throws Exception {
-    assertThat(scalar(file, "PRAGMA user_version")).isEqualTo(SqliteSchema.latestVersion()).isEqualTo(3);
+    assertThat(scalar(file, "PRAGMA user_version")).isEqualTo(SqliteSchema.latestVersion()).isEqualTo(4);
     assertThat(query(file, "PRAGMA journal_mode")).containsExactly(List.of("wal"));
   }
 
