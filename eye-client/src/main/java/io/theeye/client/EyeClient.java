@@ -37,7 +37,8 @@ import okhttp3.OkHttpClient;
  * <p>{@link #shutdown()} does what {@code close()} does without blocking: it returns a future of the
  * number of events that were not delivered.
  *
- * <p><b>{@code track} never blocks and never throws.</b> It validates its arguments, stamps the time
+ * <p><b>{@code track} never blocks and never throws</b> (unless you choose {@link
+ * Builder#overflow(Overflow) Overflow.blockUpTo}, for batch jobs). It validates its arguments, stamps the time
  * (to the microsecond) and a per-client increasing sequence number, assigns a UUIDv7 event id,
  * serializes the event once (so mutating the data map afterwards changes nothing) and puts it in a
  * bounded buffer. When the event cannot be accepted — the buffer is full, the client is closed, the
@@ -142,11 +143,18 @@ public final class EyeClient implements AutoCloseable {
   /**
    * Sends everything tracked so far without waiting for the flush interval.
    *
+   * <pre>{@code
+   * FlushResult r = eye.flush().join();
+   * log.info("{} delivered, {} failed", r.acknowledged(), r.failed());
+   * }</pre>
+   *
    * @return a future that completes once every event tracked before this call has been acknowledged by
-   *     the collector or given up on (see {@link EyeListener}); it never completes exceptionally. After
-   *     {@link #close()} it completes when the close does.
+   *     the collector or given up on (see {@link EyeListener}), with what those events came to: events
+   *     already delivered before this call are not in it, and each event is in it once. It never
+   *     completes exceptionally. After {@link #close()} it completes, with {@link FlushResult#EMPTY},
+   *     when the close does.
    */
-  public CompletableFuture<Void> flush() {
+  public CompletableFuture<FlushResult> flush() {
     return core.flush();
   }
 
@@ -299,6 +307,7 @@ public final class EyeClient implements AutoCloseable {
     private OkHttpClient okHttpClient;
     private Clock clock = Clock.systemUTC();
     private boolean strict;
+    private Overflow overflow = Overflow.dropNewest();
 
     private Builder() {}
 
@@ -536,6 +545,17 @@ public final class EyeClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What {@code track} does when the buffer ({@link #maxQueueEvents}, {@link #maxQueueBytes}) is full:
+     * {@link Overflow#dropNewest()} (the default: never wait, drop the new event, counted) or {@link
+     * Overflow#blockUpTo(Duration)} (wait that long for room, then drop, counted), for backfills and
+     * batch jobs; see {@link Overflow} for when to use which.
+     */
+    public Builder overflow(Overflow overflow) {
+      this.overflow = Objects.requireNonNull(overflow, "overflow");
+      return this;
+    }
+
     /** Hears about every batch delivered or failed. Default: none. */
     public Builder listener(EyeListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
@@ -613,7 +633,8 @@ public final class EyeClient implements AutoCloseable {
           .listener(listener)
           .okHttpClient(okHttpClient)
           .clock(clock)
-          .strict(strict);
+          .strict(strict)
+          .overflow(overflow);
     }
 
     /** The settings, never the secret. */

@@ -19,14 +19,14 @@ final class Batch {
   final boolean gzipped;
   /** Clock millis after which no retry may start. */
   final long retryDeadlineMillis;
-  /** Completes when the exporter has reported the batch delivered or given up on. */
-  final CompletableFuture<Void> exported = new CompletableFuture<>();
   /**
-   * Completes after that, once the batch's room in the budget and its in-flight slot are given back:
-   * what {@code flush()} waits for.
+   * Completes once the sender has reported the batch's outcome and given back its room in the budget
+   * and its in-flight slot: what {@code flush()} waits for.
    */
   final CompletableFuture<Void> done = new CompletableFuture<>();
   private final AtomicBoolean finished = new AtomicBoolean();
+  /** How the batch ended; set once, by the thread that won {@link #finish()}, before the sender sees it. */
+  volatile Outcomes.Ending ending;
 
   /** Written by whichever thread starts an attempt; read by that attempt's callback and by close. */
   volatile int attempts;

@@ -1,6 +1,7 @@
 package io.theeye.client.internal;
 
 import io.theeye.client.EyeListener.FailureReason;
+import io.theeye.client.FlushResult;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.AbstractList;
@@ -24,7 +25,8 @@ import org.slf4j.Logger;
  * The loop of the one sender thread, {@code eye-client-sender}: it drains the queue into a batch until
  * the batch is full, a flush is asked for, or the flush interval passes; assembles and gzips the body
  * once; and hands the batch to the {@link HttpExporter}, at most {@code maxInFlightBatches} at a time.
- * When a batch has its outcome, its room in the {@link Budget} and its slot are given back.
+ * When a batch has its outcome, the loop reports it ({@link Outcomes#report}, so the listener runs on
+ * this thread) and gives back its room in the {@link Budget} and its slot.
  */
 final class Batcher implements Runnable {
 
@@ -50,6 +52,8 @@ final class Batcher implements Runnable {
   private final Set<Batch> outstanding = ConcurrentHashMap.newKeySet();
   private final Semaphore slots;
   private final Queue<FlushMarker> leftoverMarkers = new ConcurrentLinkedQueue<>();
+  /** Flushes asked for and not yet resolved: each collects the batches it is to wait for. */
+  private final Set<FlushMarker> openMarkers = ConcurrentHashMap.newKeySet();
   private final Thread thread;
   /** The loop is to stop (or has stopped). */
   private volatile boolean stopping;
@@ -82,6 +86,7 @@ final class Batcher implements Runnable {
     this.retryBudgetMillis = Saturating.millis(config.retryBudget());
     this.thread = new Thread(this, "eye-client-sender");
     thread.setDaemon(true);
+    outcomes.onEnded(() -> LockSupport.unpark(thread));
   }
 
   /** Starts the sender thread. */
@@ -112,13 +117,18 @@ final class Batcher implements Runnable {
    * A future that completes once everything offered before it is delivered or given up on; or
    * {@code null} when the sender is stopping (the caller waits for the close instead).
    */
-  CompletableFuture<Void> flush() {
+  CompletableFuture<FlushResult> flush() {
     if (stopping) {
       return null;
     }
     FlushMarker m = new FlushMarker();
+    // Registered before looking at what is in flight: a batch dispatched meanwhile is either seen
+    // here or adds itself to the marker (see dispatch()); a set counts it once either way.
+    openMarkers.add(m);
+    m.batches.addAll(outstanding);
     queue.offer(m);
     if (stopping && queue.remove(m)) {
+      openMarkers.remove(m);
       return null;
     }
     LockSupport.unpark(thread);
@@ -156,16 +166,31 @@ final class Batcher implements Runnable {
    * queue after the loop's last drain, and completes every flush marker left.
    */
   void drainLeftovers() {
+    reportEnded();
     drainQueue(new ArrayList<>());
     FlushMarker m;
     while ((m = leftoverMarkers.poll()) != null) {
-      m.future.complete(null);
+      openMarkers.remove(m);
+      m.future.complete(m.result());
     }
   }
 
-  /** A flush request's place in the queue. */
+  /** A flush request's place in the queue, and the batches holding the events tracked before it. */
   private static final class FlushMarker {
-    final CompletableFuture<Void> future = new CompletableFuture<>();
+    final CompletableFuture<FlushResult> future = new CompletableFuture<>();
+    final Set<Batch> batches = ConcurrentHashMap.newKeySet();
+
+    /** The outcomes of those of its batches that have ended. */
+    FlushResult result() {
+      FlushResult sum = FlushResult.EMPTY;
+      for (Batch b : batches) {
+        Outcomes.Ending e = b.ending;
+        if (e != null) {
+          sum = sum.plus(e.asFlushResult(b.size()));
+        }
+      }
+      return sum;
+    }
   }
 
   @Override
@@ -190,6 +215,7 @@ final class Batcher implements Runnable {
   }
 
   private void step() {
+    reportEnded();
     fill();
     long now = System.nanoTime();
     boolean full = current.size() >= config.maxBatchEvents() || carry != null;
@@ -264,15 +290,32 @@ final class Batcher implements Runnable {
       batch = assemble(events, eventBytes);
     } catch (RuntimeException e) {
       Batch unsent = new Batch(events, eventBytes, new byte[0], false, 0);
-      outstanding.add(unsent);
-      if (outcomes.failed(unsent, FailureReason.REFUSED, 0, null,
-          "the batch could not be assembled: " + e, e)) {
-        settle(unsent);
-      }
+      track(unsent);
+      outcomes.failed(unsent, FailureReason.REFUSED, 0, null, "the batch could not be assembled: " + e, e);
       return;
     }
+    track(batch);
+    exporter.export(batch);
+  }
+
+  /** A batch takes a slot: it is outstanding, and every flush asked for so far waits for it. */
+  private void track(Batch batch) {
     outstanding.add(batch);
-    exporter.export(batch).whenComplete((v, t) -> settle(batch));
+    for (FlushMarker m : openMarkers) {
+      m.batches.add(batch);
+    }
+  }
+
+  /** Reports the batches that ended since the last call, then settles them. */
+  private void reportEnded() {
+    Batch batch;
+    while ((batch = outcomes.nextEnded()) != null) {
+      try {
+        outcomes.report(batch);
+      } finally {
+        settle(batch);
+      }
+    }
   }
 
   /** A sent batch reached its outcome: give back its room and its slot, then tell flush() waiters. */
@@ -286,8 +329,9 @@ final class Batcher implements Runnable {
 
   /** Completes the marker once every batch sent so far has finished. */
   private void resolve(FlushMarker m) {
-    CompletableFuture<?>[] done = outstanding.stream().map(b -> b.done).toArray(CompletableFuture[]::new);
-    CompletableFuture.allOf(done).whenComplete((v, t) -> m.future.complete(null));
+    openMarkers.remove(m);
+    CompletableFuture<?>[] done = m.batches.stream().map(b -> b.done).toArray(CompletableFuture[]::new);
+    CompletableFuture.allOf(done).whenComplete((v, t) -> m.future.complete(m.result()));
   }
 
   /** The sender is stopping: whatever it still holds will not be sent. */
@@ -321,8 +365,12 @@ final class Batcher implements Runnable {
         bytes += e.json.length;
       }
       Batch unsent = new Batch(List.copyOf(into), bytes, new byte[0], false, 0);
-      // Never sent: it takes no in-flight slot, so finish it without releasing one.
+      for (FlushMarker m : openMarkers) {
+        m.batches.add(unsent);
+      }
+      // Never sent: it takes no in-flight slot, so finish it here without releasing one.
       if (outcomes.unsent(unsent)) {
+        outcomes.report(unsent);
         budget.release(unsent.size(), unsent.eventBytes);
         unsent.done.complete(null);
       }

@@ -1,6 +1,7 @@
 package io.theeye.client.internal;
 
 import io.theeye.client.EyeListener;
+import io.theeye.client.Overflow;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,6 +36,7 @@ public final class ClientConfig {
   private final ScheduledExecutorService retryScheduler;
   private final Clock clock;
   private final boolean strict;
+  private final Overflow overflow;
 
   private ClientConfig(Builder b) {
     this.eventsUrl = b.eventsUrl;
@@ -60,6 +62,7 @@ public final class ClientConfig {
     this.retryScheduler = b.retryScheduler;
     this.clock = b.clock;
     this.strict = b.strict;
+    this.overflow = b.overflow;
   }
 
   /** A builder with nothing set; {@code EyeClient.Builder} sets every setting. */
@@ -163,6 +166,11 @@ public final class ClientConfig {
     return strict;
   }
 
+  /** What track() does when the buffer is full. */
+  public Overflow overflow() {
+    return overflow;
+  }
+
   @Override
   public String toString() {
     // Never the secret.
@@ -200,6 +208,7 @@ public final class ClientConfig {
     private ScheduledExecutorService retryScheduler;
     private Clock clock;
     private boolean strict;
+    private Overflow overflow;
 
     private Builder() {}
 
@@ -338,6 +347,12 @@ public final class ClientConfig {
     /** Sets {@code strict}. */
     public Builder strict(boolean strict) {
       this.strict = strict;
+      return this;
+    }
+
+    /** Sets {@code overflow}. */
+    public Builder overflow(Overflow overflow) {
+      this.overflow = overflow;
       return this;
     }
 

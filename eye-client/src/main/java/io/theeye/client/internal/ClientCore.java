@@ -2,6 +2,7 @@ package io.theeye.client.internal;
 
 import io.theeye.client.DropReason;
 import io.theeye.client.EyeCounters;
+import io.theeye.client.FlushResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -77,9 +78,9 @@ public final class ClientCore {
   }
 
   /** A future that completes once everything offered before it is delivered or given up on. */
-  public CompletableFuture<Void> flush() {
-    CompletableFuture<Void> flushed = batcher.flush();
-    return flushed != null ? flushed : closeResult.thenApply(n -> null);
+  public CompletableFuture<FlushResult> flush() {
+    CompletableFuture<FlushResult> flushed = batcher.flush();
+    return flushed != null ? flushed : closeResult.thenApply(n -> FlushResult.EMPTY);
   }
 
   /** A snapshot of the counters. */

@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 /**
  * The caller's side of the client, {@code track}: it validates the event, stamps and serializes it
  * once, reserves room for it in the {@link Budget} and offers it to the {@link Batcher}'s queue; or it
- * drops it, counted by reason and summarized by the {@link DropReporter}. Never blocks; throws only in
- * strict mode.
+ * drops it, counted by reason and summarized by the {@link DropReporter}. Never blocks, unless the
+ * overflow policy says to wait for room; throws only in strict mode.
  */
 final class Intake {
 
@@ -28,6 +28,8 @@ final class Intake {
   private final Batcher batcher;
   private final boolean listening;
   private final int maxEventJson;
+  /** How long track() may wait for room: 0 to drop at once. */
+  private final long maxWaitNanos;
   private final AtomicLong nextSeq = new AtomicLong();
   private final AtomicLong lastMicros = new AtomicLong(Long.MIN_VALUE);
   /** track() refuses new events. */
@@ -43,11 +45,13 @@ final class Intake {
     this.batcher = batcher;
     this.listening = listening;
     this.maxEventJson = config.maxBatchBytes() - Batcher.ENVELOPE_OVERHEAD;
+    this.maxWaitNanos = Saturating.nanos(config.overflow().maxWait());
   }
 
   /** From now on every event is dropped as {@link DropReason#CLOSED}. */
   void close() {
     closed = true;
+    budget.wakeAll();
   }
 
   boolean isClosed() {
@@ -69,7 +73,7 @@ final class Intake {
     if (invalid != null) {
       return drop(DropReason.INVALID_ARGUMENT, invalid, null);
     }
-    if (budget.isFull()) {
+    if (maxWaitNanos == 0 && budget.isFull()) {
       // Full: refuse before paying for serialization (reserve() re-checks exactly).
       return drop(DropReason.QUEUE_FULL, "the queue is full", null);
     }
@@ -92,6 +96,15 @@ final class Intake {
           + " bytes serialized; a batch holds at most " + maxEventJson, null);
     }
     int wake = budget.reserve(json.length);
+    if (wake < 0 && maxWaitNanos > 0) {
+      wake = awaitRoom(json.length);
+      if (closed) {
+        if (wake >= 0) {
+          budget.release(1, json.length);
+        }
+        return drop(DropReason.CLOSED, "the client is closed", null);
+      }
+    }
     if (wake < 0) {
       return drop(DropReason.QUEUE_FULL, "the queue is full", null);
     }
@@ -110,6 +123,16 @@ final class Intake {
       batcher.wake();
     }
     return true;
+  }
+
+  /** The blocking overflow policy: wait for room, or until closed; an interrupt ends the wait. */
+  private int awaitRoom(int size) {
+    try {
+      return budget.awaitRoom(size, maxWaitNanos, () -> closed);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   /** Counts (and in strict mode throws for) an event refused before it reached {@link #track}. */
