@@ -5,6 +5,7 @@ import io.theeye.client.FlushResult;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.AbstractList;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -37,13 +38,19 @@ final class Batcher implements Runnable {
 
   private static final long MAX_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /** The most events one pass of the loop writes to the outbox before it looks at sending again. */
+  private static final int APPEND_CHUNK = 4096;
+
   private final ClientConfig config;
   private final Clock clock;
   private final Budget budget;
   private final DropReporter drops;
   private final Outcomes outcomes;
   private final HttpExporter exporter;
+  /** The outbox, or {@code null} without one. */
+  private final Outbox outbox;
   private final long intervalNanos;
+  private final long keptRetryNanos;
   private final long retryBudgetMillis;
 
   /** Events and flush markers, in the order they were offered. */
@@ -73,8 +80,15 @@ final class Batcher implements Runnable {
   /** Scratch buffers, reused for every body: the JSON, and its gzipped form. */
   private final BodyBuffer bodyBuffer = new BodyBuffer();
   private final BodyBuffer gzipBuffer = new BodyBuffer();
+  /** Outbox batches whose retry budget ran out, oldest first, to be sent again after a pause. */
+  private final ArrayDeque<Batch> retained = new ArrayDeque<>();
+  private long retainedDueNanos;
+  private long nextOutboxSendNanos;
 
-  Batcher(ClientConfig config, Budget budget, DropReporter drops, Outcomes outcomes, HttpExporter exporter) {
+  Batcher(ClientConfig config, Budget budget, DropReporter drops, Outcomes outcomes, HttpExporter exporter,
+      Outbox outbox) {
+    this.outbox = outbox;
+    this.keptRetryNanos = Saturating.nanos(config.maxBackoff());
     this.config = config;
     this.clock = config.clock();
     this.budget = budget;
@@ -179,10 +193,14 @@ final class Batcher implements Runnable {
   private static final class FlushMarker {
     final CompletableFuture<FlushResult> future = new CompletableFuture<>();
     final Set<Batch> batches = ConcurrentHashMap.newKeySet();
+    /** With an outbox: the count of records appended when the loop reached this marker. */
+    long target;
+    /** With an outbox: records before {@link #target} not yet sent when it resolved; they stay there. */
+    long keptUnsent;
 
     /** The outcomes of those of its batches that have ended. */
     FlushResult result() {
-      FlushResult sum = FlushResult.EMPTY;
+      FlushResult sum = new FlushResult(0, 0, 0, 0, 0, keptUnsent);
       for (Batch b : batches) {
         Outcomes.Ending e = b.ending;
         if (e != null) {
@@ -218,6 +236,10 @@ final class Batcher implements Runnable {
     reportEnded();
     fill();
     long now = System.nanoTime();
+    if (outbox != null) {
+      outbox.tick(now);
+      sendFromOutbox(now);
+    }
     boolean full = current.size() >= config.maxBatchEvents() || carry != null;
     if (!current.isEmpty() && (full || marker != null || now - nextSendNanos >= 0)) {
       if (slots.tryAcquire()) {
@@ -230,15 +252,112 @@ final class Batcher implements Runnable {
       return;
     }
     if (marker != null) {
+      if (outbox != null && !outboxCaughtUp(marker)) {
+        // Waiting for a slot to send the outbox's records up to the marker; a batch ending wakes us.
+        LockSupport.parkNanos(this, Math.min(MAX_PARK_NANOS, Math.max(1, outbox.nanosUntilTick(now))));
+        return;
+      }
       resolve(marker);
       marker = null;
       return;
     }
     drops.maybeReport();
     long wait = nextSendNanos - now;
+    wait = wait > 0 ? wait : intervalNanos;
+    if (outbox != null) {
+      wait = Math.min(wait, outbox.nanosUntilTick(now));
+      if (slots.availablePermits() > 0) {
+        if (!retained.isEmpty()) {
+          wait = Math.min(wait, retainedDueNanos - now);
+        } else if (outbox.hasUnread()) {
+          wait = Math.min(wait, nextOutboxSendNanos - now);
+        }
+      }
+      wait = Math.max(wait, 1);
+    }
     // Producers wake us for full batches and flushes; the cap keeps drop reports timely when the
     // flush interval is long.
-    LockSupport.parkNanos(this, Math.min(wait > 0 ? wait : intervalNanos, MAX_PARK_NANOS));
+    LockSupport.parkNanos(this, Math.min(wait, MAX_PARK_NANOS));
+  }
+
+  /**
+   * Whether a flush marker's outbox records have all been sent, or cannot be now (memory-only mode,
+   * or the collector is failing and earlier batches wait to be re-sent): then it resolves, and what
+   * was not sent counts as kept.
+   */
+  private boolean outboxCaughtUp(FlushMarker m) {
+    return !outbox.healthy() || !retained.isEmpty() || !outbox.hasUnread() || outbox.read() >= m.target;
+  }
+
+  /** Sends batches read from the outbox while slots are free and a batch is due. */
+  private void sendFromOutbox(long now) {
+    Batch batch;
+    while ((batch = nextFromOutbox(now)) != null) {
+      track(batch);
+      exporter.export(batch);
+    }
+  }
+
+  /** The next outbox batch to send, holding a slot; {@code null} when none is due or no slot is free. */
+  private Batch nextFromOutbox(long now) {
+    if (!retained.isEmpty()) {
+      if (now - retainedDueNanos < 0 || !slots.tryAcquire()) {
+        return null;
+      }
+      return retained.poll().again(Saturating.add(clock.millis(), retryBudgetMillis));
+    }
+    if (!outbox.hasUnread()) {
+      return null;
+    }
+    long unread = outbox.appended() - outbox.read();
+    boolean due = marker != null || unread >= config.maxBatchEvents() || now - nextOutboxSendNanos >= 0;
+    if (!due || !slots.tryAcquire()) {
+      return null;
+    }
+    int limit = config.maxBatchEvents();
+    if (marker != null && marker.target > outbox.read()) {
+      // Stop at the flush's marker, so that its result counts only events tracked before it.
+      limit = (int) Math.min(limit, marker.target - outbox.read());
+    }
+    int gen = outbox.generation();
+    OutboxLog.Range range = outbox.nextRange(limit,
+        config.maxBatchBytes() - ENVELOPE_OVERHEAD - config.maxBatchEvents());
+    if (range == null) {
+      slots.release();
+      return null;
+    }
+    nextOutboxSendNanos = now + intervalNanos;
+    List<PendingEvent> events = new ArrayList<>(range.records.size());
+    long bytes = 0;
+    for (byte[] json : range.records) {
+      events.add(PendingEvent.fromOutbox(json, outcomes.listening()));
+      bytes += json.length;
+    }
+    try {
+      return assemble(List.copyOf(events), bytes, range, gen);
+    } catch (RuntimeException e) {
+      Batch unsent = new Batch(List.copyOf(events), bytes, new byte[0], false, 0, range, gen);
+      track(unsent);
+      outcomes.failed(unsent, FailureReason.REFUSED, 0, null, "the batch could not be assembled: " + e, e);
+      return null;
+    }
+  }
+
+  /** A batch from the outbox ended: acknowledged or refused ones leave it; kept ones go again later. */
+  private void outboxBatchEnded(Batch batch) {
+    if (!batch.ending.kept()) {
+      outbox.settle(batch.range, batch.generation);
+    } else if (!stopping) {
+      retained.add(batch);
+      retainedDueNanos = System.nanoTime() + keptRetryNanos;
+    }
+  }
+
+  /** The loop has stopped: sync and close the outbox. */
+  void closeOutbox() {
+    if (outbox != null) {
+      outbox.close();
+    }
   }
 
   private void fill() {
@@ -251,16 +370,26 @@ final class Batcher implements Runnable {
       }
       carry = null;
     }
-    while (current.size() < config.maxBatchEvents()) {
+    int appended = 0;
+    while (current.size() < config.maxBatchEvents() && appended < APPEND_CHUNK) {
       Object item = queue.poll();
       if (item == null) {
         return;
       }
       if (item instanceof FlushMarker m) {
         marker = m;
+        if (outbox != null) {
+          m.target = outbox.appended();
+        }
         return;
       }
       PendingEvent e = (PendingEvent) item;
+      if (outbox != null && outbox.append(e)) {
+        // On disk now: it no longer holds room in memory.
+        budget.release(1, e.json.length);
+        appended++;
+        continue;
+      }
       if (!add(e)) {
         carry = e;
         return;
@@ -313,6 +442,9 @@ final class Batcher implements Runnable {
       try {
         outcomes.report(batch);
       } finally {
+        if (batch.fromOutbox()) {
+          outboxBatchEnded(batch);
+        }
         settle(batch);
       }
     }
@@ -320,7 +452,9 @@ final class Batcher implements Runnable {
 
   /** A sent batch reached its outcome: give back its room and its slot, then tell flush() waiters. */
   private void settle(Batch batch) {
-    budget.release(batch.size(), batch.eventBytes);
+    if (!batch.fromOutbox()) {
+      budget.release(batch.size(), batch.eventBytes);
+    }
     outstanding.remove(batch);
     slots.release();
     LockSupport.unpark(thread);
@@ -330,6 +464,9 @@ final class Batcher implements Runnable {
   /** Completes the marker once every batch sent so far has finished. */
   private void resolve(FlushMarker m) {
     openMarkers.remove(m);
+    if (outbox != null) {
+      m.keptUnsent = Math.max(0, m.target - outbox.read());
+    }
     CompletableFuture<?>[] done = m.batches.stream().map(b -> b.done).toArray(CompletableFuture[]::new);
     CompletableFuture.allOf(done).whenComplete((v, t) -> m.future.complete(m.result()));
   }
@@ -359,6 +496,16 @@ final class Batcher implements Runnable {
         into.add((PendingEvent) item);
       }
     }
+    if (outbox != null) {
+      // Stopping: what can still go to the outbox is kept for the next run rather than given up.
+      into.removeIf(e -> {
+        if (outbox.append(e)) {
+          budget.release(1, e.json.length);
+          return true;
+        }
+        return false;
+      });
+    }
     if (!into.isEmpty()) {
       long bytes = 0;
       for (PendingEvent e : into) {
@@ -379,6 +526,11 @@ final class Batcher implements Runnable {
 
   /** Runs on the sender thread only (it owns the scratch buffers). */
   private Batch assemble(List<PendingEvent> events, long eventBytes) {
+    return assemble(events, eventBytes, null, 0);
+  }
+
+  /** Runs on the sender thread only (it owns the scratch buffers). */
+  private Batch assemble(List<PendingEvent> events, long eventBytes, OutboxLog.Range range, int gen) {
     List<byte[]> jsons = new AbstractList<>() {
       @Override
       public byte[] get(int index) {
@@ -416,7 +568,7 @@ final class Batcher implements Runnable {
       gzipBuffer.release();
     }
     long deadline = Saturating.add(clock.millis(), retryBudgetMillis);
-    return new Batch(events, eventBytes, body, gzipped, deadline);
+    return new Batch(events, eventBytes, body, gzipped, deadline, range, gen);
   }
 
   /** JSON compresses well even at the fastest level, and the sender thread's time is the budget. */

@@ -218,6 +218,11 @@ final class HttpExporter {
     // A Retry-After of 0 (or a date already past) would make a tight loop: back off instead.
     long wait = retryAfterMillis > 0 ? retryAfterMillis : retry.backoffMillis(batch.attempts);
     long now = clock.millis();
+    if (Saturating.add(now, wait) > batch.retryDeadlineMillis && batch.fromOutbox()) {
+      outcomes.kept(batch, status, "no acknowledgement after " + batch.attempts + " attempt(s) within the"
+          + " retry budget of " + config.retryBudget() + "; last: " + message);
+      return;
+    }
     if (Saturating.add(now, wait) > batch.retryDeadlineMillis) {
       fail(batch, FailureReason.RETRIES_EXHAUSTED, status, code, "gave up after " + batch.attempts
           + " attempt(s) within the retry budget of " + config.retryBudget() + "; last: " + message, cause);

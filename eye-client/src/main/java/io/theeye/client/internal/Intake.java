@@ -26,6 +26,7 @@ final class Intake {
   private final DropReporter drops;
   private final Budget budget;
   private final Batcher batcher;
+  private final Outbox outbox;
   private final boolean listening;
   private final int maxEventJson;
   /** How long track() may wait for room: 0 to drop at once. */
@@ -36,7 +37,8 @@ final class Intake {
   private volatile boolean closed;
 
   Intake(ClientConfig config, Counters counters, DropReporter drops, Budget budget, Batcher batcher,
-      boolean listening) {
+      Outbox outbox, boolean listening) {
+    this.outbox = outbox;
     this.config = config;
     this.clock = config.clock();
     this.counters = counters;
@@ -95,6 +97,14 @@ final class Intake {
       return drop(DropReason.PAYLOAD_TOO_LARGE, "the event is " + json.length
           + " bytes serialized; a batch holds at most " + maxEventJson, null);
     }
+    boolean outboxReserved = false;
+    if (outbox != null) {
+      int room = outbox.reserve(json.length);
+      if (room == 0) {
+        return drop(DropReason.OUTBOX_FULL, "the outbox is full", null);
+      }
+      outboxReserved = room > 0;
+    }
     int wake = budget.reserve(json.length);
     if (wake < 0 && maxWaitNanos > 0) {
       wake = awaitRoom(json.length);
@@ -102,20 +112,24 @@ final class Intake {
         if (wake >= 0) {
           budget.release(1, json.length);
         }
+        unreserve(outboxReserved, json.length);
         return drop(DropReason.CLOSED, "the client is closed", null);
       }
     }
     if (wake < 0) {
+      unreserve(outboxReserved, json.length);
       return drop(DropReason.QUEUE_FULL, "the queue is full", null);
     }
     PendingEvent event = listening
         ? new PendingEvent(json, id, sessionId, category, name, ts, seq)
         : new PendingEvent(json, null, null, null, null, null, seq);
+    event.outboxReserved = outboxReserved;
     batcher.offer(event);
     // close() may have drained the queue between our check of `closed` and the offer; if the event is
     // still there, nobody will send it, so take it back.
     if (closed && batcher.takeBack(event)) {
       budget.release(1, json.length);
+      unreserve(outboxReserved, json.length);
       return drop(DropReason.CLOSED, "the client is closed", null);
     }
     counters.tracked.increment();
@@ -123,6 +137,12 @@ final class Intake {
       batcher.wake();
     }
     return true;
+  }
+
+  private void unreserve(boolean reserved, int size) {
+    if (reserved) {
+      outbox.unreserve(size);
+    }
   }
 
   /** The blocking overflow policy: wait for room, or until closed; an interrupt ends the wait. */
@@ -203,12 +223,13 @@ final class Intake {
 
   private boolean drop(DropReason reason, String detail, Throwable cause) {
     counters.drop(reason);
-    if (reason != DropReason.QUEUE_FULL && reason != DropReason.CLOSED) {
+    boolean full = reason == DropReason.QUEUE_FULL || reason == DropReason.OUTBOX_FULL;
+    if (!full && reason != DropReason.CLOSED) {
       drops.note(reason, detail);
     }
     if (config.strict()) {
       String message = "event dropped (" + reason.code() + "): " + detail;
-      if (reason == DropReason.QUEUE_FULL || reason == DropReason.CLOSED) {
+      if (full || reason == DropReason.CLOSED) {
         throw new IllegalStateException(message, cause);
       }
       throw new IllegalArgumentException(message, cause);

@@ -89,8 +89,14 @@ final class Outcomes {
         true));
   }
 
-  /** A batch in flight is given up on because the client is closing. */
+  /**
+   * A batch in flight is given up on because the client is closing; from the outbox, it stays there
+   * for the next run.
+   */
   boolean abandoned(Batch batch) {
+    if (batch.fromOutbox()) {
+      return kept(batch, 0, "the client was closed before the collector acknowledged them");
+    }
     return failed(batch, FailureReason.CLOSED, 0, null,
         "the client was closed before the collector acknowledged them", null);
   }
