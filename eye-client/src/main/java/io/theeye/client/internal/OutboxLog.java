@@ -95,7 +95,7 @@ final class OutboxLog implements Closeable {
   private volatile long syncedRecords;
   /** Records found unacknowledged at open (re-sent). */
   private long recoveredRecords;
-  private long bytesWritten;
+  private volatile long bytesWritten;
   private long cutBytes;
   private long setAside;
 
