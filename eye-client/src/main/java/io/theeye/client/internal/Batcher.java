@@ -28,6 +28,12 @@ import org.slf4j.Logger;
  * once; and hands the batch to the {@link HttpExporter}, at most {@code maxInFlightBatches} at a time.
  * When a batch has its outcome, the loop reports it ({@link Outcomes#report}, so the listener runs on
  * this thread) and gives back its room in the {@link Budget} and its slot.
+ *
+ * <p>With an {@link Outbox}, the loop writes each event it takes from the queue to the outbox (which
+ * gives back its room in memory at once), fsyncs it on a timer, and cuts batches from what it reads
+ * back; acknowledged (or refused) batches leave the outbox, batches whose retry budget ran out stay
+ * there and are sent again after {@code maxBackoff}. Events that cannot go to the outbox (a disk
+ * error) take the in-memory path as without one.
  */
 final class Batcher implements Runnable {
 
@@ -137,7 +143,7 @@ final class Batcher implements Runnable {
     }
     FlushMarker m = new FlushMarker();
     // Registered before looking at what is in flight: a batch dispatched meanwhile is either seen
-    // here or adds itself to the marker (see dispatch()); a set counts it once either way.
+    // here or adds itself to the marker (see track(Batch)); a set counts it once either way.
     openMarkers.add(m);
     m.batches.addAll(outstanding);
     queue.offer(m);

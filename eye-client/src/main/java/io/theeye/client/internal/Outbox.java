@@ -40,6 +40,8 @@ final class Outbox {
   private long appended;
   private long read;
   private volatile long synced;
+  /** Records synced by earlier generations. */
+  private long syncedBase;
   private volatile long bytesWritten;
   private volatile long recovered;
   private volatile long cutBytes;
@@ -221,9 +223,6 @@ final class Outbox {
   private long appendedBefore(OutboxLog current) {
     return syncedBase + current.syncedRecords();
   }
-
-  /** Records synced by earlier generations. */
-  private long syncedBase;
 
   private void retry(long now) {
     try {
