@@ -5,7 +5,10 @@ import io.theeye.client.EyeCounters;
 import io.theeye.client.EyeEvent;
 import io.theeye.client.EyeListener;
 import io.theeye.examples.Step.Expect;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,8 +52,8 @@ import picocli.CommandLine.Spec;
  * and the session ids it used.
  *
  * <pre>{@code
- * # against a collector started with no arguments (it prints the demo key's secret)
- * java -jar examples/target/eye-demo.jar --secret <the printed secret>
+ * # in the directory where a collector started with no arguments keeps eye.db and eye.db.dev-keys
+ * java -jar examples/target/eye-demo.jar
  *
  * # one key per application, as the collector was started with --app shop:... --app blog:...
  * java -jar examples/target/eye-demo.jar --app shop:shop-key:S1 --app blog:blog-key:S2 --rate 200 --duration 30s
@@ -67,13 +70,16 @@ import picocli.CommandLine.Spec;
     version = "The Eye demo 0.1.0",
     description = {
         "Simulates visitors of a shop and a blog and sends their events to The Eye with eye-client.",
-        "With one key (--key-id/--secret) both sites send through it; with --app, each site has its own key."})
+        "With --app, each site has its own key; with one key (--key-id/--secret) both sites send through it;",
+        "with neither, it uses the quick-start collector's keys from --dev-keys."})
 public final class DemoApp implements Callable<Integer> {
 
   /** The default collector address: {@value}. */
   public static final String DEFAULT_ENDPOINT = "http://127.0.0.1:8080";
-  /** The default key id, the one a collector started with no arguments gives its demo application: {@value}. */
-  public static final String DEFAULT_KEY_ID = "demo-key";
+  /** The default key id, the shop's key of a collector started with no arguments: {@value}. */
+  public static final String DEFAULT_KEY_ID = "shop-key";
+  /** Where a collector started with no arguments in the same directory keeps its demo keys: {@value}. */
+  public static final String DEFAULT_DEV_KEYS = "eye.db.dev-keys";
   /** The site names simulated through a single key. */
   public static final List<String> DEFAULT_SITES = List.of("shop", "blog");
 
@@ -95,7 +101,7 @@ public final class DemoApp implements Callable<Integer> {
 
   @Option(names = "--key-id", paramLabel = "ID", defaultValue = "${env:EYE_KEY_ID:-" + DEFAULT_KEY_ID + "}",
       description = "The key id both sites send with (env EYE_KEY_ID; default: " + DEFAULT_KEY_ID
-          + ", the collector's demo key).")
+          + ", the quick-start collector's shop key).")
   String keyId;
 
   @Option(names = "--secret", paramLabel = "SECRET", defaultValue = "${env:EYE_SECRET}",
@@ -107,6 +113,12 @@ public final class DemoApp implements Callable<Integer> {
       description = "Simulate the application APP_ID (shop, blog or any name) with its own key; repeatable. "
           + "The same value the collector's --app takes. Replaces --key-id/--secret.")
   List<String> apps = new ArrayList<>();
+
+  @Option(names = "--dev-keys", paramLabel = "FILE", defaultValue = "${env:EYE_DEV_KEYS:-" + DEFAULT_DEV_KEYS + "}",
+      description = "Used when neither --secret nor --app is given: the keys a collector started with no "
+          + "application keeps beside its database, one APP_ID:KEY_ID:SECRET per line (env EYE_DEV_KEYS; "
+          + "default: ${DEFAULT-VALUE}, the quick start's).")
+  Path devKeys;
 
   @Option(names = "--rate", paramLabel = "EVENTS_PER_S", defaultValue = "50",
       description = "Events tracked per second, over all sites (default: ${DEFAULT-VALUE}).")
@@ -211,6 +223,9 @@ public final class DemoApp implements Callable<Integer> {
     Map<String, Sender> senderOfSite = new LinkedHashMap<>();
     try {
       validate();
+      if (apps.isEmpty() && (secret == null || secret.isEmpty())) {
+        apps = readDevKeys();
+      }
       if (apps.isEmpty()) {
         Sender sender = sender(keyId, secret);
         senders.add(sender);
@@ -279,10 +294,24 @@ public final class DemoApp implements Callable<Integer> {
     if (duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("--duration must be positive, was " + duration);
     }
-    if (apps.isEmpty() && (secret == null || secret.isEmpty())) {
-      throw new IllegalArgumentException("no key secret: give --secret (the one the collector printed at "
-          + "startup) or set EYE_SECRET, or give one --app APP_ID:KEY_ID:SECRET per application");
+  }
+
+  /** The quick-start collector's keys, kept in {@code --dev-keys}; a clear error when there are none. */
+  private List<String> readDevKeys() {
+    List<String> keys = List.of();
+    try {
+      keys = Files.readAllLines(devKeys, StandardCharsets.UTF_8).stream()
+          .map(String::strip).filter(l -> !l.isEmpty()).toList();
+    } catch (IOException e) {
+      // Said below, with what to do instead.
     }
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException("no key: found no " + devKeys + " (a collector started with no "
+          + "application writes it beside its database, with the keys it printed at startup). Run this in "
+          + "the collector's directory, give --dev-keys FILE, give --secret (the shop key's secret) or set "
+          + "EYE_SECRET, or give one --app APP_ID:KEY_ID:SECRET per application");
+    }
+    return new ArrayList<>(keys);
   }
 
   private Sender sender(String id, String keySecret) {

@@ -70,6 +70,16 @@ final class AnalyticsDoc {
     if (!order.containsAll(parameters.keySet()) || !parameters.keySet().containsAll(order)) {
       throw new IllegalStateException("query " + name + " takes " + order + ", given " + parameters.keySet());
     }
+    return query(connection, sql, parameters);
+  }
+
+  /**
+   * Runs one statement with its named parameters bound from {@code parameters} (extra entries are
+   * ignored) and returns its rows as column → value maps.
+   */
+  static List<Map<String, Object>> query(Connection connection, String sql, Map<String, ?> parameters)
+      throws SQLException {
+    List<String> order = parameterNames(sql);
     try (PreparedStatement statement = connection.prepareStatement(sql.replaceAll(";\\s*$", ""))) {
       for (int i = 0; i < order.size(); i++) {
         statement.setObject(i + 1, parameters.get(order.get(i)));
@@ -91,7 +101,11 @@ final class AnalyticsDoc {
 
   /** The details of {@code EXPLAIN QUERY PLAN} for the named query with these parameters. */
   List<String> plan(Connection connection, String name, Map<String, ?> parameters) throws SQLException {
-    String sql = sql(name);
+    return planOf(connection, sql(name), parameters);
+  }
+
+  /** The details of {@code EXPLAIN QUERY PLAN} for one statement with these parameters. */
+  static List<String> planOf(Connection connection, String sql, Map<String, ?> parameters) throws SQLException {
     List<String> order = parameterNames(sql);
     try (PreparedStatement statement = connection.prepareStatement("EXPLAIN QUERY PLAN " + sql.replaceAll(";\\s*$", ""))) {
       for (int i = 0; i < order.size(); i++) {

@@ -8,8 +8,11 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class DemoAppTest {
@@ -26,10 +29,19 @@ class DemoAppTest {
   }
 
   @Test
-  void withoutASecretItExplainsWhereToFindOne() {
-    Run run = run("--key-id", "demo-key", "--secret", "");
+  void withoutAKeyItExplainsWhereToFindOne(@TempDir Path dir) {
+    Path missing = dir.resolve("eye.db.dev-keys");
+    Run run = run("--dev-keys", missing.toString(), "--secret", "");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("--secret", "printed at startup", "EYE_SECRET");
+    assertThat(run.err()).contains("found no " + missing, "printed at startup", "--secret", "EYE_SECRET", "--app");
+  }
+
+  @Test
+  void aMalformedLineInTheDevKeysFileIsRefusedWithoutEchoingIt(@TempDir Path dir) throws Exception {
+    Path keys = Files.writeString(dir.resolve("eye.db.dev-keys"), "shop:shop-key:fine\nblog-sekrit\n");
+    Run run = run("--dev-keys", keys.toString());
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("#2 must be APP_ID:KEY_ID:SECRET").doesNotContain("sekrit");
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.theeye.testsupport.ChildProcess;
+import io.theeye.testsupport.Requirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The newcomer's path of the README, from the built jars: start the collector with the documented command,
- * run the demo with the key the collector printed, then run docs/analytics.md's SQL against the database
- * (read-only, while the collector runs) and stop the collector with SIGTERM.
+ * run the demo in the same directory (it reads the shop's and the blog's keys the collector kept in
+ * {@code eye.db.dev-keys}), then run docs/analytics.md's SQL against the database (read-only, while the
+ * collector runs) and stop the collector with SIGTERM.
  */
 @Timeout(120)
 class NewcomerPathIT {
@@ -37,6 +39,7 @@ class NewcomerPathIT {
   static final Path COLLECTOR_JAR = MODULE.resolveSibling("eye-collector").resolve("target/eye-collector.jar");
   static final Path DEMO_JAR = MODULE.resolve("target/eye-demo.jar");
   static final Path ANALYTICS_DOC = MODULE.resolveSibling("docs").resolve("analytics.md");
+  static final Path README = MODULE.resolveSibling("README.md");
 
   private static final List<String> JVM = QuickStartCollector.JVM;
   private static final DateTimeFormatter SQL_TIME =
@@ -62,14 +65,19 @@ class NewcomerPathIT {
 
   @Test
   void readmeCommandsStoreTheDemoSessionsInOrderAndRecordItsBadEvents() throws Exception {
+    // README.md's blocks this test runs: the collector, the demo, the sqlite3 look, the Querying SQL.
+    List<DocBlocks.Block> readme = DocBlocks.runBy(README, "NewcomerPathIT");
+    assertThat(readme).hasSize(4);
+    assertThat(readme.get(0).text()).endsWith("&& java -jar eye-collector/target/eye-collector.jar\n");
+    assertThat(readme.get(1).text()).isEqualTo("java -jar examples/target/eye-demo.jar\n");
+
     // README: java -jar eye-collector/target/eye-collector.jar (here on a free port; ./eye.db is fresh)
     try (QuickStartCollector collector = QuickStartCollector.start(work)) {
       assertThat(collector.keyId).isEqualTo(DemoApp.DEFAULT_KEY_ID);
 
-      // README: java -jar examples/target/eye-demo.jar --secret <printed secret>
+      // README: java -jar examples/target/eye-demo.jar (in the collector's directory; no key to paste)
       Instant from = Instant.now().minusSeconds(60);
-      List<Tracked> journal = runDemo(Map.of("EYE_SECRET", collector.secret),
-          "--endpoint", collector.endpoint, "--rate", "200", "--duration", "3s");
+      List<Tracked> journal = runDemo(Map.of(), "--endpoint", collector.endpoint, "--rate", "200", "--duration", "3s");
       Instant to = Instant.now().plusSeconds(60);
 
       assertThat(journal).hasSizeGreaterThan(100);
@@ -78,11 +86,12 @@ class NewcomerPathIT {
 
       try (Connection db = DriverManager.getConnection("jdbc:sqlite:file:" + work.resolve("eye.db") + "?mode=ro")) {
         AnalyticsDoc doc = AnalyticsDoc.load(ANALYTICS_DOC);
-        checkDocumentedQueries(doc, db, journal, from, to, Set.of("demo"));
-        // One key for both sites: one application, so no session spans two.
-        assertThat(doc.run(db, "sessions-across-apps", range(from, to))).isEmpty();
+        checkDocumentedQueries(doc, db, journal, from, to, Set.of("shop", "blog"));
+        checkSessionsAcrossApps(doc, db, journal, from, to);
         checkEveryDocumentedQueryRan(doc);
+        checkReadmeQueries(readme.get(3).text(), db, journal, from, to);
       }
+      checkReadmeLook(readme.get(2).text(), journal);
 
       collector.stop();
     }
@@ -103,14 +112,7 @@ class NewcomerPathIT {
       try (Connection db = DriverManager.getConnection("jdbc:sqlite:file:" + work.resolve("apps.db") + "?mode=ro")) {
         AnalyticsDoc doc = AnalyticsDoc.load(ANALYTICS_DOC);
         checkDocumentedQueries(doc, db, journal, from, to, Set.of("shop", "blog"));
-        Set<String> sharedExpected = journal.stream().filter(Tracked::stored)
-            .collect(Collectors.groupingBy(Tracked::sessionId, Collectors.mapping(Tracked::app, Collectors.toSet())))
-            .entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey)
-            .collect(Collectors.toSet());
-        assertThat(sharedExpected).isNotEmpty();
-        List<Map<String, Object>> shared = doc.run(db, "sessions-across-apps", range(from, to));
-        assertThat(shared).extracting(r -> (String) r.get("session_id"))
-            .containsExactlyInAnyOrderElementsOf(sharedExpected);
+        checkSessionsAcrossApps(doc, db, journal, from, to);
         checkEveryDocumentedQueryRan(doc);
       }
       collector.terminate();
@@ -155,7 +157,7 @@ class NewcomerPathIT {
           .containsExactlyElementsOf(session.getValue().stream()
               .map(t -> t.category() + "/" + t.name() + " " + t.path()).toList());
       assertThat(rows).extracting(r -> (String) r.get("app_id"))
-          .containsExactlyElementsOf(session.getValue().stream().map(t -> apps.size() == 1 ? "demo" : t.app()).toList());
+          .containsExactlyElementsOf(session.getValue().stream().map(Tracked::app).toList());
       List<Map<String, Object>> summary = doc.run(db, "session-summary", Map.of("session_id", session.getKey()));
       assertThat(summary).singleElement()
           .satisfies(s -> assertThat(((Number) s.get("event_count")).intValue()).isEqualTo(session.getValue().size()))
@@ -232,6 +234,67 @@ class NewcomerPathIT {
     long rejectedTotal = share.stream().mapToLong(r -> ((Number) r.get("rejected")).longValue()).sum();
     assertThat(storedTotal).isEqualTo(stored.size());
     assertThat(rejectedTotal).isEqualTo(journal.stream().filter(Tracked::rejected).count());
+  }
+
+  /**
+   * README's "Look at the data": the two sqlite3 commands as written, run in the collector's directory,
+   * with a session id the demo printed in place of the placeholder.
+   */
+  private void checkReadmeLook(String block, List<Tracked> journal) throws Exception {
+    Requirements.requireExecutable(Path.of("/usr/bin/sqlite3"));
+    String placeholder = "<a session id the demo printed>";
+    assertThat(block).contains(placeholder);
+    String session = journal.stream().filter(Tracked::stored).findFirst().orElseThrow().sessionId();
+    List<String> paths = journal.stream().filter(t -> t.stored() && t.sessionId().equals(session))
+        .map(Tracked::path).toList();
+    try (ChildProcess sqlite = ChildProcess.bash(work, Map.of(), block.replace(placeholder, session))) {
+      assertThat(sqlite.awaitExit(30)).as(sqlite.output()).isZero();
+      String out = sqlite.stdout();
+      assertThat(out).contains("schema_violation", "future_timestamp");
+      List<String> eventRows = out.lines().filter(l -> l.contains(" interaction ")).toList();
+      assertThat(eventRows).as(out).hasSameSizeAs(paths);
+      for (int i = 0; i < paths.size(); i++) {
+        assertThat(eventRows.get(i)).as("row %d of the session, in order", i).contains(paths.get(i));
+      }
+    }
+  }
+
+  /** README's "Querying" block: each statement, with its parameters bound, answers what the demo sent. */
+  private static void checkReadmeQueries(String block, Connection db, List<Tracked> journal, Instant from,
+      Instant to) throws Exception {
+    List<String> statements = java.util.Arrays.stream(block.split(";\\s*\\n")).map(String::strip)
+        .filter(s -> !s.isEmpty()).toList();
+    assertThat(statements).hasSize(4);
+    List<Tracked> stored = journal.stream().filter(Tracked::stored).toList();
+    String session = stored.get(0).sessionId();
+    Map<String, Object> parameters = new LinkedHashMap<>(range(from, to));
+    parameters.put("session_id", session);
+    parameters.put("category", "page interaction");
+    assertThat(AnalyticsDoc.query(db, statements.get(0), parameters))
+        .hasSize((int) stored.stream().filter(t -> t.sessionId().equals(session)).count());
+    assertThat(AnalyticsDoc.query(db, statements.get(1), parameters))
+        .hasSize((int) stored.stream().filter(t -> t.category().equals("page interaction")).count());
+    assertThat(AnalyticsDoc.query(db, statements.get(2), parameters)).hasSize(stored.size());
+    assertThat(AnalyticsDoc.query(db, statements.get(3), parameters).stream()
+        .mapToLong(r -> ((Number) r.get("count(*)")).longValue()).sum())
+        .isEqualTo(journal.stream().filter(Tracked::rejected).count());
+    for (String statement : statements.subList(0, 3)) {
+      assertThat(AnalyticsDoc.planOf(db, statement, parameters)).as("EXPLAIN QUERY PLAN of %s", statement)
+          .anyMatch(d -> d.startsWith("SEARCH e USING INDEX")).noneMatch(d -> d.startsWith("SCAN"));
+    }
+  }
+
+  /** docs/analytics.md's sessions-across-apps: exactly the sessions the demo sent through both sites. */
+  private static void checkSessionsAcrossApps(AnalyticsDoc doc, Connection db, List<Tracked> journal, Instant from,
+      Instant to) throws Exception {
+    Set<String> sharedExpected = journal.stream().filter(Tracked::stored)
+        .collect(Collectors.groupingBy(Tracked::sessionId, Collectors.mapping(Tracked::app, Collectors.toSet())))
+        .entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey)
+        .collect(Collectors.toSet());
+    assertThat(sharedExpected).isNotEmpty();
+    List<Map<String, Object>> shared = doc.run(db, "sessions-across-apps", range(from, to));
+    assertThat(shared).extracting(r -> (String) r.get("session_id"))
+        .containsExactlyInAnyOrderElementsOf(sharedExpected);
   }
 
   private static void checkEveryDocumentedQueryRan(AnalyticsDoc doc) {

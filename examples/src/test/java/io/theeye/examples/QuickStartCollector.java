@@ -11,12 +11,13 @@ import java.util.regex.Pattern;
 
 /**
  * The README's quick-start collector: the collector jar with no application configured, on a free port,
- * storing into {@code work/eye.db}, with the demo key id and secret it printed at startup.
+ * storing into {@code work/eye.db} (and its demo keys into {@code work/eye.db.dev-keys}), with the shop's
+ * key id and secret it printed at startup.
  */
 final class QuickStartCollector implements AutoCloseable {
 
   static final List<String> JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
-  private static final Pattern DEMO_KEY = Pattern.compile("key id: (\\S+)\\s+secret: (\\S+)");
+  private static final Pattern DEMO_KEY = Pattern.compile("app id: shop\\s+key id: (\\S+)\\s+secret: (\\S+)");
 
   final ChildProcess process;
   final String endpoint;
@@ -36,7 +37,7 @@ final class QuickStartCollector implements AutoCloseable {
     try {
       String endpoint = process.awaitLine("listening on ").substring("listening on ".length()).trim();
       Matcher key = DEMO_KEY.matcher(process.stdout());
-      assertThat(key.find()).as("the collector prints the demo key:\n%s", process.stdout()).isTrue();
+      assertThat(key.find()).as("the collector prints the shop's demo key:\n%s", process.stdout()).isTrue();
       return new QuickStartCollector(process, endpoint, key.group(1), key.group(2));
     } catch (Exception | AssertionError e) {
       process.close();

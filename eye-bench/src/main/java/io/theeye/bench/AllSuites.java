@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 
 /** Runs every suite in order and repeats all their RESULT lines at the end. */
 @Command(name = "all", mixinStandardHelpOptions = true,
-    description = "sqlite-ceiling, collector, client and track, in that order, each with its defaults.")
+    description = "sqlite-ceiling, collector, client, track and relay, in that order, each with its defaults.")
 final class AllSuites implements java.util.concurrent.Callable<Integer> {
 
   @Mixin
@@ -18,7 +18,7 @@ final class AllSuites implements java.util.concurrent.Callable<Integer> {
   public Integer call() throws Exception {
     long start = System.nanoTime();
     List<Suite> suites = List.of(
-        new SqliteCeilingSuite(), new CollectorSuite(), new ClientSuite(), new TrackSuite());
+        new SqliteCeilingSuite(), new CollectorSuite(), new ClientSuite(), new TrackSuite(), new RelaySuite());
     List<Report> reports = new ArrayList<>();
     int status = 0;
     for (Suite suite : suites) {

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
  * java -jar eye-bench/target/eye-bench.jar all --quick      # every suite, under 3 minutes
  * java -jar eye-bench/target/eye-bench.jar collector --connections 16
  * java -jar eye-bench/target/eye-bench.jar collector-postgres --quick   # needs PostgreSQL on 127.0.0.1
+ * java -jar eye-bench/target/eye-bench.jar relay --quick    # eye-web's relay in the demo shop
  * }</pre>
  *
  * <p>Every suite prints a table and {@code RESULT <name> <value> <unit>} lines and writes the same as
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
         PostgresCollectorSuite.class,
         ClientSuite.class,
         TrackSuite.class,
+        RelaySuite.class,
         AllSuites.class,
         CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {

@@ -16,7 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The real collector, started from its shaded jar as a child process: {@code java -Xmx512m
+ * The real collector (or another server jar: {@link #startJar}), started from its shaded jar as a child process: {@code java -Xmx512m
  * -Xlog:gc:file=… -jar eye-collector.jar --port 0 --db … --app …}. Its address comes from the
  * startup line {@code listening on http://H:N}; its heap figures from its own GC log (heap occupancy
  * before and after every collection, as HotSpot reports it); its peak resident memory from
@@ -55,21 +55,32 @@ final class CollectorProcess implements AutoCloseable {
    */
   static CollectorProcess start(Path jar, String xmx, String db, String app, List<String> extraArgs, Path logDir)
       throws IOException {
+    List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--db", db, "--app", app));
+    args.addAll(extraArgs);
+    return startJar("collector", jar, xmx, args, logDir);
+  }
+
+  /**
+   * Starts any server jar that prints {@code listening on http://H:N} once it serves — the collector,
+   * or the demo shop — as {@code java -Xmx… -Xlog:gc:file=<logDir>/<name>-gc.log -jar jar args…}, its
+   * output in {@code <logDir>/<name>.log}, and waits (up to two minutes) for that line.
+   */
+  static CollectorProcess startJar(String name, Path jar, String xmx, List<String> args, Path logDir)
+      throws IOException {
     if (!Files.isRegularFile(jar)) {
-      throw new IOException("no collector jar at " + jar.toAbsolutePath()
+      throw new IOException("no " + name + " jar at " + jar.toAbsolutePath()
           + "; build it first: ./mvnw -B -q package -DskipTests");
     }
     Files.createDirectories(logDir);
-    Path gcLog = logDir.resolve("collector-gc.log");
-    Path log = logDir.resolve("collector.log");
+    Path gcLog = logDir.resolve(name + "-gc.log");
+    Path log = logDir.resolve(name + ".log");
     Files.deleteIfExists(gcLog);
     List<String> command = new ArrayList<>();
     command.add(ChildJvm.javaBinary());
     command.add("-Xmx" + xmx);
     command.add("-Xlog:gc:file=" + gcLog);
-    command.addAll(List.of("-jar", jar.toString(), "--host", "127.0.0.1", "--port", "0", "--db", db,
-        "--app", app));
-    command.addAll(extraArgs);
+    command.addAll(List.of("-jar", jar.toString()));
+    command.addAll(args);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     CompletableFuture<String> url = new CompletableFuture<>();
     Thread drain = new Thread(() -> {
@@ -86,15 +97,15 @@ final class CollectorProcess implements AutoCloseable {
       } catch (IOException e) {
         url.completeExceptionally(e);
       }
-      url.completeExceptionally(new IOException("the collector exited before its startup line; see " + log));
-    }, "eye-bench-collector-output");
+      url.completeExceptionally(new IOException("the " + name + " exited before its startup line; see " + log));
+    }, "eye-bench-" + name + "-output");
     drain.setDaemon(true);
     drain.start();
     try {
       return new CollectorProcess(p, gcLog, url.get(2, TimeUnit.MINUTES), drain);
     } catch (Exception e) {
       p.destroyForcibly();
-      throw new IOException("the collector did not start; see " + log, e);
+      throw new IOException("the " + name + " did not start; see " + log, e);
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.concurrent.locks.LockSupport;
 import javax.net.SocketFactory;
 import okhttp3.ConnectionPool;
@@ -62,7 +63,12 @@ final class LoadGenerator implements AutoCloseable {
     this.keyId = keyId;
     this.secret = secret.clone();
     this.eventsPerRequest = eventsPerRequest;
-    this.http = new OkHttpClient.Builder()
+    this.http = httpClient(connections);
+  }
+
+  /** OkHttp as every load generator here uses it: TCP_NODELAY, HTTP/1.1, one pooled connection per sender. */
+  static OkHttpClient httpClient(int connections) {
+    return new OkHttpClient.Builder()
         .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
         .protocols(List.of(Protocol.HTTP_1_1))
         .connectionPool(new ConnectionPool(connections, 5, TimeUnit.MINUTES))
@@ -103,23 +109,45 @@ final class LoadGenerator implements AutoCloseable {
   /** As {@link #closedLoop(int, Duration, Duration)}, running {@code atMeasureStart} when the window opens. */
   Outcome closedLoop(int connections, Duration warmup, Duration duration, Runnable atMeasureStart)
       throws InterruptedException {
+    Tally warm = new Tally();
+    Tally tally = new Tally();
+    double seconds = closedLoop(connections, warmup, duration, atMeasureStart, c -> {
+      BatchFactory factory = new BatchFactory(eventsPerRequest, 32, 1000L + c);
+      return (now, measured) -> send(factory, now, measured ? tally : warm);
+    });
+    return tally.outcome(seconds);
+  }
+
+  /** One sender of a closed loop: sends one request at {@code now}, counted when {@code measured}. */
+  interface Sender {
+    void send(long now, boolean measured);
+  }
+
+  /**
+   * The closed loop itself, for any kind of request: {@code connections} threads, each with its own
+   * {@link Sender} from {@code senders} (given the thread's index), sending back to back for {@code
+   * warmup} (not measured) and then {@code duration} (measured: requests sent inside the window); runs
+   * {@code atMeasureStart} when the window opens.
+   *
+   * @return the measured window's length in seconds
+   */
+  static double closedLoop(int connections, Duration warmup, Duration duration, Runnable atMeasureStart,
+      IntFunction<Sender> senders) throws InterruptedException {
     long start = System.nanoTime();
     long measureFrom = start + warmup.toNanos();
     long end = measureFrom + duration.toNanos();
-    Tally warm = new Tally();
-    Tally tally = new Tally();
-    List<Thread> senders = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
     for (int c = 0; c < connections; c++) {
-      BatchFactory factory = new BatchFactory(eventsPerRequest, 32, 1000L + c);
+      Sender sender = senders.apply(c);
       Thread t = new Thread(() -> {
         long now;
         while ((now = System.nanoTime()) < end) {
           // A request counts in the phase it was sent in.
-          send(factory, now, now < measureFrom ? warm : tally);
+          sender.send(now, now >= measureFrom);
         }
       }, "eye-bench-load-" + c);
       t.setDaemon(true);
-      senders.add(t);
+      threads.add(t);
       t.start();
     }
     long untilWindow;
@@ -127,10 +155,10 @@ final class LoadGenerator implements AutoCloseable {
       TimeUnit.NANOSECONDS.sleep(untilWindow);
     }
     atMeasureStart.run();
-    for (Thread t : senders) {
+    for (Thread t : threads) {
       t.join();
     }
-    return tally.outcome((System.nanoTime() - measureFrom) / 1e9);
+    return (System.nanoTime() - measureFrom) / 1e9;
   }
 
   /**
@@ -208,7 +236,7 @@ final class LoadGenerator implements AutoCloseable {
     pause();
   }
 
-  private static void pause() {
+  static void pause() {
     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
   }
 

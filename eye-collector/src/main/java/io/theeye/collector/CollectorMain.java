@@ -57,11 +57,15 @@ import picocli.CommandLine.Option;
         + "Flags, config-file keys and EYE_* environment variables: see docs/operations.md.")
 public final class CollectorMain implements Callable<Integer> {
 
-  /** The demo application's id when nothing is configured: {@value}. */
-  public static final String DEMO_APP_ID = "demo";
-  /** The demo application's key id: {@value}. */
-  public static final String DEMO_KEY_ID = "demo-key";
-  /** Appended to a SQLite database's path: the file that keeps the development secret across restarts. */
+  /**
+   * The demo applications when nothing is configured, as {@code APP_ID:KEY_ID}: a shop and a blog, so that
+   * the quick start has sessions that span two applications.
+   */
+  public static final List<String> DEMO_APPS = List.of("shop:shop-key", "blog:blog-key");
+  /**
+   * Appended to a SQLite database's path: the file that keeps the development keys across restarts, one
+   * {@code APP_ID:KEY_ID:SECRET} per line (the form {@code --app} takes).
+   */
   public static final String DEV_KEYS_SUFFIX = ".dev-keys";
   /** The first line of the startup output once the server is listening: {@value}. */
   public static final String LISTENING_PREFIX = "listening on ";
@@ -270,11 +274,10 @@ public final class CollectorMain implements Callable<Integer> {
     }
     boolean demo = keys.isEmpty();
     Path devKeys = demo ? devKeysFile() : null;
-    String keptSecret = devKeys == null ? null : readDevSecret(devKeys);
+    List<ApplicationKey> kept = devKeys == null ? null : readDevKeys(devKeys);
     if (demo) {
-      ApplicationKey demoKey = demoKey(keptSecret);
-      builder.key(demoKey);
-      keys = List.of(demoKey);
+      keys = kept != null ? kept : newDemoKeys();
+      keys.forEach(builder::key);
     }
     try {
       collector = builder.start();
@@ -282,8 +285,8 @@ public final class CollectorMain implements Callable<Integer> {
       err.println("eye-collector: " + e.getMessage());
       return 2;
     }
-    if (devKeys != null && keptSecret == null) {
-      keepDevSecret(devKeys, keys.get(0).secret());
+    if (devKeys != null && kept == null) {
+      keepDevKeys(devKeys, keys);
     }
     printStartup(keys, demo, devKeys);
     return 0;
@@ -358,20 +361,21 @@ public final class CollectorMain implements Callable<Integer> {
     }
   }
 
-  /** A kept development secret, else a new random one. */
-  private static ApplicationKey demoKey(String keptSecret) {
-    String secret = keptSecret;
-    if (secret == null) {
-      byte[] random = new byte[16];
-      new SecureRandom().nextBytes(random);
-      secret = HexFormat.of().formatHex(random);
+  /** The demo applications' keys, each with a new random secret. */
+  private static List<ApplicationKey> newDemoKeys() {
+    SecureRandom random = new SecureRandom();
+    List<ApplicationKey> keys = new ArrayList<>();
+    for (String app : DEMO_APPS) {
+      byte[] secret = new byte[16];
+      random.nextBytes(secret);
+      keys.add(ApplicationKey.parse(app + ":" + HexFormat.of().formatHex(secret)));
     }
-    return new ApplicationKey(DEMO_APP_ID, DEMO_KEY_ID, secret.getBytes(StandardCharsets.UTF_8));
+    return keys;
   }
 
   /**
-   * Where the development secret is kept so that it survives restarts: beside a SQLite database file,
-   * as {@code <db>.dev-keys}. None for PostgreSQL or an in-memory database.
+   * Where the development keys are kept so that they survive restarts: beside a SQLite database file, as
+   * {@code <db>.dev-keys}. None for PostgreSQL or an in-memory database.
    */
   private Path devKeysFile() {
     String location = db == null ? Collector.DEFAULT_DB : db;
@@ -381,25 +385,44 @@ public final class CollectorMain implements Callable<Integer> {
     return Path.of(location + DEV_KEYS_SUFFIX);
   }
 
-  /** The secret kept in {@code file}, or null when there is none (or it is not one we wrote). */
-  private String readDevSecret(Path file) {
+  /**
+   * The demo keys kept in {@code file}, or null when there are none or they are not the ones we write
+   * (an older single-secret file, an edited one): then new keys replace them.
+   */
+  private List<ApplicationKey> readDevKeys(Path file) {
     if (!Files.isRegularFile(file)) {
       return null;
     }
     try {
-      String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
-      if (secret.matches("[0-9a-f]{32}")) {
-        return secret;
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+          .map(String::strip).filter(l -> !l.isEmpty()).toList();
+      if (lines.size() == DEMO_APPS.size()) {
+        List<ApplicationKey> keys = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+          String line = lines.get(i);
+          String prefix = DEMO_APPS.get(i) + ":";
+          if (!line.startsWith(prefix) || !line.substring(prefix.length()).matches("[0-9a-f]{32}")) {
+            break;
+          }
+          keys.add(ApplicationKey.parse(line));
+        }
+        if (keys.size() == DEMO_APPS.size()) {
+          return keys;
+        }
       }
-      err.println("eye-collector: ignoring " + file + ": it does not hold a development secret; using a new one");
+      err.println("eye-collector: ignoring " + file + ": it does not hold this version's development keys;"
+          + " using new ones");
     } catch (IOException e) {
-      err.println("eye-collector: cannot read " + file + " (" + e.getMessage() + "); using a new development secret");
+      err.println("eye-collector: cannot read " + file + " (" + e.getMessage() + "); using new development keys");
     }
     return null;
   }
 
-  /** Keeps a new development secret, readable by its owner only. Failing to keep it is only a warning. */
-  private void keepDevSecret(Path file, byte[] secret) {
+  /** Keeps new development keys, readable by their owner only. Failing to keep them is only a warning. */
+  private void keepDevKeys(Path file, List<ApplicationKey> keys) {
+    StringBuilder lines = new StringBuilder();
+    keys.forEach(k -> lines.append(k.appId()).append(':').append(k.keyId()).append(':')
+        .append(new String(k.secret(), StandardCharsets.UTF_8)).append('\n'));
     try {
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.deleteIfExists(tmp);
@@ -408,11 +431,11 @@ public final class CollectorMain implements Callable<Integer> {
       } catch (UnsupportedOperationException e) {
         Files.createFile(tmp);
       }
-      Files.write(tmp, secret);
+      Files.writeString(tmp, lines, StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      err.println("eye-collector: cannot keep the development secret in " + file + " (" + e.getMessage()
-          + "); it will change at the next start");
+      err.println("eye-collector: cannot keep the development keys in " + file + " (" + e.getMessage()
+          + "); they will change at the next start");
     }
   }
 
@@ -423,14 +446,14 @@ public final class CollectorMain implements Callable<Integer> {
     keyIdsByApp.forEach((app, keyIds) ->
         out.println("application " + app + ": key id" + (keyIds.size() > 1 ? "s " : " ") + String.join(", ", keyIds)));
     if (demo) {
-      ApplicationKey key = keys.get(0);
-      out.println("DEVELOPMENT DEFAULT: no application is configured, so this run uses a demo application.");
-      out.println("  app id: " + key.appId() + "  key id: " + key.keyId() + "  secret: "
-          + new String(key.secret(), StandardCharsets.UTF_8));
+      out.println("DEVELOPMENT DEFAULT: no application is configured, so this run uses two demo applications.");
+      keys.forEach(key -> out.println("  app id: " + key.appId() + "  key id: " + key.keyId() + "  secret: "
+          + new String(key.secret(), StandardCharsets.UTF_8)));
       out.println(devKeys != null && Files.isRegularFile(devKeys)
-          ? "  The secret is kept in " + devKeys + " and stays the same across restarts (delete the file for a new"
-              + " one). Configure --app APP_ID:KEY_ID:SECRET for real use; then that file is not used."
-          : "  The secret is random and new at every start. Configure --app APP_ID:KEY_ID:SECRET for real use.");
+          ? "  The keys are kept in " + devKeys + " and stay the same across restarts (delete the file for new"
+              + " ones); the demo app reads them from there. Configure --app APP_ID:KEY_ID:SECRET for real use;"
+              + " then that file is not used."
+          : "  The secrets are random and new at every start. Configure --app APP_ID:KEY_ID:SECRET for real use.");
     }
     SchemaRegistry registry = collector.schemas();
     out.println("schemas: " + registry.size() + " from " + registry.origin()

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -72,37 +73,57 @@ class CollectorMainTest {
     assertThat(stdout().strip()).endsWith("listening on http://127.0.0.1:" + m.group(1));
   }
 
-  @Test
-  void withoutApplicationsADemoKeyIsPrintedAndWorks() {
-    int code = run(Map.of(), "--port", "0", "--db", dir.resolve("eye.db").toString());
-    assertThat(code).as(stderr()).isZero();
-    Matcher m = Pattern.compile("key id: (\\S+)\\s+secret: ([0-9a-f]{32})").matcher(stdout());
-    assertThat(m.find()).as(stdout()).isTrue();
-    assertThat(stdout()).contains("DEVELOPMENT DEFAULT");
-    TestSender.Answer a = new TestSender(main.collector()).post(m.group(1), m.group(2),
-        TestSender.pageview("demo-1", "s-1", "2021-01-01 09:15:27"));
-    assertThat(a.status()).as(a.toString()).isEqualTo(202);
+  private static final Pattern DEMO_KEY = Pattern.compile("app id: (\\S+)\\s+key id: (\\S+)\\s+secret: ([0-9a-f]{32})");
+
+  /** The demo keys printed at startup, as {@code APP_ID:KEY_ID:SECRET}, in order. */
+  private List<String> printedDemoKeys() {
+    List<String> keys = new ArrayList<>();
+    Matcher m = DEMO_KEY.matcher(stdout());
+    while (m.find()) {
+      keys.add(m.group(1) + ":" + m.group(2) + ":" + m.group(3));
+    }
+    return keys;
   }
 
   @Test
-  void theDevelopmentSecretIsKeptBesideTheDatabaseAndSurvivesARestart() throws Exception {
+  void withoutApplicationsAShopAndABlogKeyArePrintedAndWork() {
+    int code = run(Map.of(), "--port", "0", "--db", dir.resolve("eye.db").toString());
+    assertThat(code).as(stderr()).isZero();
+    assertThat(stdout()).contains("DEVELOPMENT DEFAULT", "application blog: key id blog-key",
+        "application shop: key id shop-key");
+    List<String> keys = printedDemoKeys();
+    assertThat(keys).extracting(k -> k.substring(0, k.lastIndexOf(':')))
+        .containsExactly("shop:shop-key", "blog:blog-key");
+    for (String key : keys) {
+      String[] parts = key.split(":");
+      TestSender.Answer a = new TestSender(main.collector()).post(parts[1], parts[2],
+          TestSender.pageview("demo-" + parts[0], "s-1", "2021-01-01 09:15:27"));
+      assertThat(a.status()).as(a.toString()).isEqualTo(202);
+    }
+    assertThat(keys.get(0)).as("each application has its own secret")
+        .doesNotEndWith(keys.get(1).substring(keys.get(1).lastIndexOf(':')));
+  }
+
+  @Test
+  void theDevelopmentKeysAreKeptBesideTheDatabaseAndSurviveARestart() throws Exception {
     String db = dir.resolve("eye.db").toString();
     assertThat(run(Map.of(), "--port", "0", "--db", db)).as(stderr()).isZero();
-    Matcher first = Pattern.compile("secret: ([0-9a-f]{32})").matcher(stdout());
-    assertThat(first.find()).as(stdout()).isTrue();
+    List<String> first = printedDemoKeys();
+    assertThat(first).hasSize(2);
     Path kept = Path.of(db + CollectorMain.DEV_KEYS_SUFFIX);
-    assertThat(stdout()).contains("The secret is kept in " + kept);
+    assertThat(stdout()).contains("The keys are kept in " + kept, "the demo app reads them from there");
     assertThat(Files.getPosixFilePermissions(kept)).containsExactlyInAnyOrder(
         java.nio.file.attribute.PosixFilePermission.OWNER_READ,
         java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    assertThat(Files.readAllLines(kept)).as("the form --app takes, one per line").isEqualTo(first);
     main.collector().close();
 
     out.reset();
     assertThat(run(Map.of(), "--port", "0", "--db", db)).as(stderr()).isZero();
-    Matcher second = Pattern.compile("secret: ([0-9a-f]{32})").matcher(stdout());
-    assertThat(second.find()).as(stdout()).isTrue();
-    assertThat(second.group(1)).as("the secret pasted before the restart still works").isEqualTo(first.group(1));
-    TestSender.Answer a = new TestSender(main.collector()).post(CollectorMain.DEMO_KEY_ID, second.group(1),
+    List<String> second = printedDemoKeys();
+    assertThat(second).as("the secrets pasted before the restart still work").isEqualTo(first);
+    String[] shop = second.get(0).split(":");
+    TestSender.Answer a = new TestSender(main.collector()).post(shop[1], shop[2],
         TestSender.pageview("demo-1", "s-1", "2021-01-01 09:15:27"));
     assertThat(a.status()).as(a.toString()).isEqualTo(202);
     main.collector().close();
@@ -110,9 +131,18 @@ class CollectorMainTest {
     out.reset();
     Files.delete(kept);
     assertThat(run(Map.of(), "--port", "0", "--db", db)).as(stderr()).isZero();
-    Matcher third = Pattern.compile("secret: ([0-9a-f]{32})").matcher(stdout());
-    assertThat(third.find()).isTrue();
-    assertThat(third.group(1)).as("deleting the file gives a new secret").isNotEqualTo(first.group(1));
+    assertThat(printedDemoKeys()).as("deleting the file gives new secrets").hasSize(2).doesNotContainAnyElementsOf(first);
+  }
+
+  @Test
+  void anUnreadableOrOlderKeysFileIsReplacedWithNewKeysAndSaysSo() throws Exception {
+    String db = dir.resolve("eye.db").toString();
+    Path kept = Path.of(db + CollectorMain.DEV_KEYS_SUFFIX);
+    // An earlier version kept one secret for one "demo-key".
+    Files.writeString(kept, "3f0c6a1e9b2d4c58a7e1f0b2c3d4e5f6\n");
+    assertThat(run(Map.of(), "--port", "0", "--db", db)).as(stderr()).isZero();
+    assertThat(stderr()).contains("ignoring " + kept, "using new ones");
+    assertThat(Files.readAllLines(kept)).isEqualTo(printedDemoKeys()).hasSize(2);
   }
 
   @Test

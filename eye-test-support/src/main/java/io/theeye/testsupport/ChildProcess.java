@@ -82,6 +82,19 @@ public final class ChildProcess implements AutoCloseable {
     return start(workDir, new ProcessBuilder(command));
   }
 
+  /**
+   * Runs a shell script as a user pastes it into a terminal ({@code bash -c script}) in {@code workDir}:
+   * no {@code EYE_*} variables inherited from the build's environment, plus the given extra environment.
+   * A script that starts a long-running program should {@code exec} it, so that {@link #terminate()}
+   * reaches that program.
+   */
+  public static ChildProcess bash(Path workDir, Map<String, String> env, String script) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", script);
+    pb.environment().keySet().removeIf(name -> name.startsWith("EYE_"));
+    pb.environment().putAll(env);
+    return start(workDir, pb);
+  }
+
   private static List<String> java(List<String> jvmArgs) {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
