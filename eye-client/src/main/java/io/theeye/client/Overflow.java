@@ -13,7 +13,8 @@ import java.util.Objects;
  *       and no user request gets slower.
  *   <li>{@link #blockUpTo(Duration)} — for backfills, imports and batch jobs, where the caller would
  *       rather slow down to the collector's pace than lose events: {@code track} waits up to the given
- *       time for room, and only then drops (counted as above). Never use it on a thread that serves
+ *       time for room (in the outbox, if the client has one, and in memory), and only then drops
+ *       (counted as above). Never use it on a thread that serves
  *       users: while the collector is down, every call waits the full time.
  * </ul>
  *

@@ -228,6 +228,38 @@ class OutboxTest extends MockCollectorTest {
   }
 
   @Test
+  void blockUpToWaitsForRoomInAFullOutboxAndLosesNothing() throws Exception {
+    CountDownLatch collectorUp = new CountDownLatch(1);
+    server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        collectorUp.await(30, TimeUnit.SECONDS);
+        return collector.dispatch(request);
+      }
+    });
+    eye = clientFor(server).outbox(outbox()).outboxMaxBytes(64 << 10)
+        .overflow(Overflow.blockUpTo(Duration.ofSeconds(20))).build();
+    int calls = 3_000;
+    java.util.concurrent.atomic.AtomicReference<Thread> caller = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CompletableFuture<Void> job = java.util.concurrent.CompletableFuture.runAsync(() -> {
+      caller.set(Thread.currentThread());
+      trackRange(eye, 0, calls);
+    });
+
+    // More than 64 KiB of events: the job waits in track() for the outbox to have room.
+    await().atMost(Duration.ofSeconds(10)).until(() -> caller.get() != null
+        && caller.get().getState() == Thread.State.TIMED_WAITING && !job.isDone());
+    assertThat(eye.counters().droppedTotal()).isZero();
+    collectorUp.countDown();
+    job.get(20, TimeUnit.SECONDS);
+    eye.flush().get(20, TimeUnit.SECONDS);
+
+    assertThat(eye.counters().droppedTotal()).isZero();
+    assertThat(receivedNumbers()).containsExactlyInAnyOrderElementsOf(
+        Stream.iterate(0, i -> i + 1).limit(calls).toList());
+  }
+
+  @Test
   void aDiskErrorFallsBackToMemoryLoggedAndCountedAndTheOutboxRecovers() throws Exception {
     server.setDispatcher(collector);
     EyeClient.Builder builder = clientFor(server).outbox(outbox()).outboxSyncInterval(Duration.ofMillis(10));

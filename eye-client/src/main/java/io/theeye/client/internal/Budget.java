@@ -2,8 +2,6 @@ package io.theeye.client.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -19,9 +17,7 @@ final class Budget {
   private final AtomicInteger events = new AtomicInteger();
   private final AtomicLong bytes = new AtomicLong();
   /** Callers of {@link #awaitRoom} wait here; {@link #release} signals only when someone waits. */
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition room = lock.newCondition();
-  private volatile int waiters;
+  private final RoomWaiter waiter = new RoomWaiter();
 
   Budget(ClientConfig config) {
     this.maxEvents = config.maxQueueEvents();
@@ -64,48 +60,18 @@ final class Budget {
    * Returns -1 when the wait ran out or {@code stop} became true (see {@link #wakeAll}).
    */
   int awaitRoom(int size, long maxWaitNanos, BooleanSupplier stop) throws InterruptedException {
-    long deadline = System.nanoTime() + maxWaitNanos;
-    lock.lock();
-    try {
-      waiters++;
-      try {
-        // Counted as a waiter before the retry: a release after it signals us, one before it left
-        // the room this retry sees.
-        while (true) {
-          int wake = reserve(size);
-          if (wake >= 0 || stop.getAsBoolean()) {
-            return wake;
-          }
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return -1;
-          }
-          room.awaitNanos(left);
-        }
-      } finally {
-        waiters--;
-      }
-    } finally {
-      lock.unlock();
-    }
+    return waiter.await(() -> reserve(size), maxWaitNanos, stop);
   }
 
   /** Wakes every caller waiting in {@link #awaitRoom}, e.g. because the client is closing. */
   void wakeAll() {
-    lock.lock();
-    try {
-      room.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    waiter.wakeAll();
   }
 
   void release(int eventCount, long byteCount) {
     events.addAndGet(-eventCount);
     bytes.addAndGet(-byteCount);
-    if (waiters > 0) {
-      wakeAll();
-    }
+    waiter.released();
   }
 
   /** Events accepted and not yet finished. */

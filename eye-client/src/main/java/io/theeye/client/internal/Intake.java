@@ -54,6 +54,9 @@ final class Intake {
   void close() {
     closed = true;
     budget.wakeAll();
+    if (outbox != null) {
+      outbox.wakeAll();
+    }
   }
 
   boolean isClosed() {
@@ -100,6 +103,13 @@ final class Intake {
     boolean outboxReserved = false;
     if (outbox != null) {
       int room = outbox.reserve(json.length);
+      if (room == 0 && maxWaitNanos > 0) {
+        room = awaitOutboxRoom(json.length);
+        if (closed) {
+          unreserve(room > 0, json.length);
+          return drop(DropReason.CLOSED, "the client is closed", null);
+        }
+      }
       if (room == 0) {
         return drop(DropReason.OUTBOX_FULL, "the outbox is full", null);
       }
@@ -142,6 +152,16 @@ final class Intake {
   private void unreserve(boolean reserved, int size) {
     if (reserved) {
       outbox.unreserve(size);
+    }
+  }
+
+  /** The blocking overflow policy for the outbox: wait for acknowledged room, or until closed. */
+  private int awaitOutboxRoom(int size) {
+    try {
+      return outbox.awaitRoom(size, maxWaitNanos, () -> closed);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
     }
   }
 

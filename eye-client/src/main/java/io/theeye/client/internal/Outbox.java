@@ -4,6 +4,7 @@ import io.theeye.client.OutboxStatus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 
 /**
@@ -32,6 +33,8 @@ final class Outbox {
   private volatile OutboxLog open;
   /** Bumped whenever the log is let go: ranges read from an older log are not settled in a newer. */
   private int generation;
+  /** Callers of {@link #awaitRoom} wait here for acknowledged segments to be deleted. */
+  private final RoomWaiter waiter = new RoomWaiter();
   /** Record bytes reserved by track() and not yet written. */
   private final AtomicLong reserved = new AtomicLong();
   private long lastSyncNanos = System.nanoTime();
@@ -115,6 +118,25 @@ final class Outbox {
   }
 
   /**
+   * {@link #reserve}, waiting up to {@code maxWaitNanos} while the outbox is full (the blocking
+   * overflow policy); returns as {@link #reserve} does, 0 when the wait ran out or {@code stop}.
+   */
+  int awaitRoom(int payload, long maxWaitNanos, BooleanSupplier stop)
+      throws InterruptedException {
+    // RoomWaiter waits while the result is negative: map full to -1, reserved to 1, memory mode to 0.
+    int r = waiter.await(() -> {
+      int room = reserve(payload);
+      return room == 0 ? -1 : room == 1 ? 1 : 0;
+    }, maxWaitNanos, stop);
+    return r < 0 ? 0 : r == 1 ? 1 : -1;
+  }
+
+  /** Wakes callers waiting in {@link #awaitRoom}, e.g. because the client is closing. */
+  void wakeAll() {
+    waiter.wakeAll();
+  }
+
+  /**
    * Writes an accepted event to the outbox; false when it is to be sent from memory instead (memory-
    * only mode, a disk error now, or an event tracked while in memory-only mode).
    */
@@ -183,6 +205,7 @@ final class Outbox {
     } catch (IOException e) {
       degrade("deleting acknowledged segments", e);
     }
+    waiter.released();
   }
 
   /** Syncs when the interval has passed; in memory-only mode, tries the disk again when it is time. */
@@ -249,6 +272,8 @@ final class Outbox {
       bytesWritten = current.bytesWritten();
       current.close();
     }
+    // Waiters go on in memory-only mode.
+    waiter.wakeAll();
   }
 
   /** Syncs and closes; the client is stopping. */
