@@ -61,6 +61,17 @@ class OutboxTest extends MockCollectorTest {
     return dir.resolve("outbox");
   }
 
+  /** The collector answers nothing until {@code up} is counted down: requests hang meanwhile. */
+  private void holdRequestsUntil(CountDownLatch up) {
+    server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        up.await(30, TimeUnit.SECONDS);
+        return collector.dispatch(request);
+      }
+    });
+  }
+
   /** A URL nothing listens on: the collector is down. */
   private static String down() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
@@ -166,13 +177,7 @@ class OutboxTest extends MockCollectorTest {
   void aFullOutboxDropsTheNewestCountedExactlyNeverBlocksAndTakesEventsAgainOnceAcknowledged()
       throws Exception {
     CountDownLatch collectorUp = new CountDownLatch(1);
-    server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-        collectorUp.await(30, TimeUnit.SECONDS);
-        return collector.dispatch(request);
-      }
-    });
+    holdRequestsUntil(collectorUp);
     long bound = 64 << 10;
     eye = clientFor(server).outbox(outbox()).outboxMaxBytes(bound).build();
     // The watchdog: no track() call may take over 50 ms.
@@ -230,13 +235,7 @@ class OutboxTest extends MockCollectorTest {
   @Test
   void blockUpToWaitsForRoomInAFullOutboxAndLosesNothing() throws Exception {
     CountDownLatch collectorUp = new CountDownLatch(1);
-    server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-        collectorUp.await(30, TimeUnit.SECONDS);
-        return collector.dispatch(request);
-      }
-    });
+    holdRequestsUntil(collectorUp);
     eye = clientFor(server).outbox(outbox()).outboxMaxBytes(64 << 10)
         .overflow(Overflow.blockUpTo(Duration.ofSeconds(20))).build();
     int calls = 3_000;
