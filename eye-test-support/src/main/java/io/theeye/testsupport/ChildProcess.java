@@ -163,9 +163,13 @@ public final class ChildProcess implements AutoCloseable {
     return process;
   }
 
-  /** Sends SIGTERM, as {@code kill PID}, {@code docker stop} or a service manager does. */
+  /**
+   * Sends SIGTERM, as {@code kill PID}, {@code docker stop} or a service manager does. Through the
+   * process handle: {@code Process.destroy()} would also close this end of the child's standard output,
+   * losing what it prints while it stops.
+   */
   public void terminate() {
-    process.destroy();
+    process.toHandle().destroy();
   }
 
   /** Everything the process wrote to standard output so far. */
