@@ -5,10 +5,7 @@ import io.theeye.client.EyeCounters;
 import io.theeye.client.EyeEvent;
 import io.theeye.client.EyeListener;
 import io.theeye.examples.Step.Expect;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,8 +75,6 @@ public final class DemoApp implements Callable<Integer> {
   public static final String DEFAULT_ENDPOINT = "http://127.0.0.1:8080";
   /** The default key id, the shop's key of a collector started with no arguments: {@value}. */
   public static final String DEFAULT_KEY_ID = "shop-key";
-  /** Where a collector started with no arguments in the same directory keeps its demo keys: {@value}. */
-  public static final String DEFAULT_DEV_KEYS = "eye.db.dev-keys";
   /** The site names simulated through a single key. */
   public static final List<String> DEFAULT_SITES = List.of("shop", "blog");
 
@@ -114,7 +109,7 @@ public final class DemoApp implements Callable<Integer> {
           + "The same value the collector's --app takes. Replaces --key-id/--secret.")
   List<String> apps = new ArrayList<>();
 
-  @Option(names = "--dev-keys", paramLabel = "FILE", defaultValue = "${env:EYE_DEV_KEYS:-" + DEFAULT_DEV_KEYS + "}",
+  @Option(names = "--dev-keys", paramLabel = "FILE", defaultValue = "${env:EYE_DEV_KEYS:-" + DevKeys.DEFAULT_FILE + "}",
       description = "Used when neither --secret nor --app is given: the keys a collector started with no "
           + "application keeps beside its database, one APP_ID:KEY_ID:SECRET per line (env EYE_DEV_KEYS; "
           + "default: ${DEFAULT-VALUE}, the quick start's).")
@@ -298,13 +293,7 @@ public final class DemoApp implements Callable<Integer> {
 
   /** The quick-start collector's keys, kept in {@code --dev-keys}; a clear error when there are none. */
   private List<String> readDevKeys() {
-    List<String> keys = List.of();
-    try {
-      keys = Files.readAllLines(devKeys, StandardCharsets.UTF_8).stream()
-          .map(String::strip).filter(l -> !l.isEmpty()).toList();
-    } catch (IOException e) {
-      // Said below, with what to do instead.
-    }
+    List<String> keys = DevKeys.lines(devKeys);
     if (keys.isEmpty()) {
       throw new IllegalArgumentException("no key: found no " + devKeys + " (a collector started with no "
           + "application writes it beside its database, with the keys it printed at startup). Run this in "

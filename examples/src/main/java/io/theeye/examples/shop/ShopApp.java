@@ -2,15 +2,12 @@ package io.theeye.examples.shop;
 
 import io.theeye.client.EyeClient;
 import io.theeye.examples.DemoApp;
+import io.theeye.examples.DevKeys;
 import io.theeye.web.EyeWeb;
 import jakarta.servlet.ServletException;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -79,7 +76,7 @@ public final class ShopApp implements Callable<Integer> {
   String secret;
 
   @Option(names = "--dev-keys", paramLabel = "FILE",
-      defaultValue = "${env:EYE_DEV_KEYS:-" + DemoApp.DEFAULT_DEV_KEYS + "}",
+      defaultValue = "${env:EYE_DEV_KEYS:-" + DevKeys.DEFAULT_FILE + "}",
       description = "Used when no --secret is given: the keys a collector started with no application keeps "
           + "beside its database, one APP_ID:KEY_ID:SECRET per line (env EYE_DEV_KEYS; default: "
           + "${DEFAULT-VALUE}, the quick start's).")
@@ -115,7 +112,7 @@ public final class ShopApp implements Callable<Integer> {
   public Integer call() throws Exception {
     CommandLine cli = spec.commandLine();
     if (secret == null || secret.isEmpty()) {
-      secret = devKeySecret().orElseThrow(() -> new CommandLine.ParameterException(cli, "no secret for key "
+      secret = DevKeys.secretOf(devKeys, keyId).orElseThrow(() -> new CommandLine.ParameterException(cli, "no secret for key "
           + keyId + ": found none in " + devKeys + " (a collector started with no application writes it "
           + "beside its database). Run this in the collector's directory, give --dev-keys FILE, or give "
           + "--secret or set EYE_SECRET"));
@@ -162,18 +159,5 @@ public final class ShopApp implements Callable<Integer> {
     // Runs until SIGTERM or Ctrl-C: the hook above stops the shop and ends the process.
     Thread.currentThread().join();
     return 0;
-  }
-
-  /** The secret of {@code --key-id} in the quick-start collector's {@code --dev-keys} file, if it is there. */
-  private Optional<String> devKeySecret() {
-    try {
-      return Files.readAllLines(devKeys, StandardCharsets.UTF_8).stream()
-          .map(line -> line.strip().split(":", 3))
-          .filter(parts -> parts.length == 3 && parts[1].equals(keyId) && !parts[2].isEmpty())
-          .map(parts -> parts[2])
-          .findFirst();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
   }
 }
