@@ -23,8 +23,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,7 +99,7 @@ class DocBlocksIT {
           .append("() throws Exception {\n").append(fragments.get(i).text()).append("  }\n");
     }
     source.append("}\n");
-    Path classes = compile("ClientDocFragments", source.toString());
+    Path classes = Javac.compile(work, "ClientDocFragments", source.toString());
 
     byte[] secret = "client-doc-secret".getBytes(StandardCharsets.UTF_8);
     try (Collector collector = Collector.builder().port(0).db(work.resolve("eye.db"))
@@ -194,19 +192,5 @@ class DocBlocksIT {
       assertThat(rows.next()).isTrue();
       assertThat(List.of(rows.getString(1), rows.getString(2))).containsExactly("shop", "readme-session");
     }
-  }
-
-  private Path compile(String className, String source) throws Exception {
-    Path src = work.resolve("src/" + className + ".java");
-    Files.createDirectories(src.getParent());
-    Files.writeString(src, source);
-    Path classes = Files.createDirectories(work.resolve("classes"));
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    java.io.StringWriter errors = new java.io.StringWriter();
-    boolean ok = javac.getTask(errors, null, null,
-        List.of("-d", classes.toString(), "-cp", System.getProperty("java.class.path")), null,
-        javac.getStandardFileManager(null, null, StandardCharsets.UTF_8).getJavaFileObjects(src)).call();
-    assertThat(ok).as("the documented fragments compile:\n%s\n%s", errors, source).isTrue();
-    return classes;
   }
 }

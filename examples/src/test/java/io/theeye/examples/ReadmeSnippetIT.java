@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,16 +70,8 @@ class ReadmeSnippetIT {
   }
 
   private Path compile(String snippet) throws Exception {
-    Path src = work.resolve("src/Snippet.java");
-    Files.createDirectories(src.getParent());
-    Files.writeString(src, "import io.theeye.client.*;\nimport java.time.*;\nimport java.util.*;\n"
+    return Javac.compile(work, "Snippet", "import io.theeye.client.*;\nimport java.time.*;\nimport java.util.*;\n"
         + "public class Snippet {\n  public static void main(String[] args) {\n" + snippet + "  }\n}\n");
-    Path classes = Files.createDirectories(work.resolve("classes"));
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    int status = javac.run(null, null, null, "-d", classes.toString(),
-        "-cp", System.getProperty("java.class.path"), src.toString());
-    assertThat(status).as("the README snippet compiles").isZero();
-    return classes;
   }
 
   /** The test's class path without Logback: a newcomer's program has only eye-client and its SLF4J API. */
