@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -71,14 +72,15 @@ public final class EventValidator {
         rejection = new RejectedRow(r.reason(), r.detail(), r.eventId(), r.sessionId(), r.category(), r.name(), r.raw());
       } else {
         ParsedEvent.Valid valid = (ParsedEvent.Valid) parsed;
-        rejection = check(valid, latest);
+        Event e = valid.event();
+        Optional<EventSchema> schema = schemas.find(e.category(), e.name());
+        rejection = check(valid, schema, latest);
         if (rejection == null) {
-          Event e = valid.event();
           String eventId = e.eventId() == null ? Uuid7.next() : e.eventId();
           if (!seenIds.add(eventId)) {
             inRequestDuplicates++;
           }
-          if (schemas.find(e.category(), e.name()).isEmpty()) {
+          if (schema.isEmpty()) {
             unknownTypes.merge(new EventType(e.category(), e.name()), 1, Integer::sum);
           }
           rows.add(new EventRow(eventId, e.sessionId(), e.category(), e.name(), e.timestamp(), e.seq(),
@@ -93,14 +95,13 @@ public final class EventValidator {
         inRequestDuplicates, unknownTypes, byReason);
   }
 
-  /** The rejection of a codec-valid event, or {@code null} when it passes. */
-  private RejectedRow check(ParsedEvent.Valid valid, Instant latest) {
+  /** The rejection of a codec-valid event with its type's schema (if any), or {@code null} when it passes. */
+  private RejectedRow check(ParsedEvent.Valid valid, Optional<EventSchema> schema, Instant latest) {
     Event e = valid.event();
     if (e.timestamp().isAfter(latest)) {
       return rejection(valid, Reason.FUTURE_TIMESTAMP, "timestamp " + Timestamps.format(e.timestamp())
           + " is more than " + maxFutureSkew.getSeconds() + " s ahead of the collector's clock");
     }
-    var schema = schemas.find(e.category(), e.name());
     if (schema.isPresent()) {
       List<String> violations = schema.get().validate(e.data());
       if (!violations.isEmpty()) {
