@@ -44,7 +44,7 @@ final class RetentionSuite extends Suite {
   private static final Pattern DELETED_EVENTS =
       Pattern.compile("(?m)^eye_retention_deleted_total\\{table=\"events\"} (\\S+)$");
 
-  @Option(names = "--events", description = "Events preloaded (default 2,000,000; --quick 200,000).")
+  @Option(names = "--events", description = "Events preloaded (default 4,000,000, enough that deletion lasts the whole run; --quick 200,000).")
   Long events;
 
   @Option(names = "--history-hours", description = "Hours the preloaded received_at spans, ending now (default 48).")
@@ -64,7 +64,7 @@ final class RetentionSuite extends Suite {
 
   @Override
   Report run() throws Exception {
-    long n = events != null ? events : quick() ? 200_000 : 2_000_000;
+    long n = events != null ? events : quick() ? 200_000 : 4_000_000;
     Duration rateDuration = opts.rateDuration(quick());
     Duration warmup = Duration.ofSeconds(quick() ? 3 : 5);
     int pairs = rounds != null ? rounds : quick() ? 1 : 3;
