@@ -105,7 +105,8 @@ public final class SqlitePreload {
       if (!tables.contains("eye_event")) {
         return 0;
       }
-      // Rows are never deleted by the collector, so the largest id is the count, without a full scan.
+      // Nothing is deleted from a preload (retention is off while it is built), so the largest id is the
+      // count, without a full scan.
       try (ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM eye_event")) {
         rs.next();
         return rs.getLong(1);
