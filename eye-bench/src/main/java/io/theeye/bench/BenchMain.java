@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
  * java -jar eye-bench/target/eye-bench.jar collector --connections 16
  * java -jar eye-bench/target/eye-bench.jar collector-postgres --quick   # needs PostgreSQL on 127.0.0.1
  * java -jar eye-bench/target/eye-bench.jar relay --quick    # eye-web's relay in the demo shop
+ * java -jar eye-bench/target/eye-bench.jar retention        # ack latency while --retain-events deletes
  * }</pre>
  *
  * <p>Every suite prints a table and {@code RESULT <name> <value> <unit>} lines and writes the same as
@@ -30,6 +31,7 @@ import picocli.CommandLine.Command;
         ClientSuite.class,
         TrackSuite.class,
         RelaySuite.class,
+        RetentionSuite.class,
         AllSuites.class,
         CommandLine.HelpCommand.class})
 public final class BenchMain implements Runnable {

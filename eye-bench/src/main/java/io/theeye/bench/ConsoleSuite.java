@@ -155,7 +155,7 @@ final class ConsoleSuite extends Suite {
     return h.getValueAtPercentile(99) / 1000.0;
   }
 
-  private static double median(List<Double> values) {
+  static double median(List<Double> values) {
     List<Double> sorted = values.stream().sorted().toList();
     int m = sorted.size() / 2;
     return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;

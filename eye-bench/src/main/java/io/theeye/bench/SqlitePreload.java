@@ -53,13 +53,26 @@ public final class SqlitePreload {
    */
   public static long preload(Path file, long targetEvents, SqliteSync sync, long seed)
       throws StorageException {
+    return preload(file, targetEvents, sync, seed, Instant.now().minus(Duration.ofHours(1)), STEP);
+  }
+
+  /**
+   * As {@link #preload(Path, long, SqliteSync, long)}, with the generated history ending at {@code end}
+   * and {@code step} between its events: {@code n} missing events span {@code n × step} before {@code
+   * end}, and each request's {@code received_at} is the time of its last event (what retention reads).
+   *
+   * @param end the simulated time at which the added history ends
+   * @param step how far the simulated clock advances per event
+   */
+  public static long preload(Path file, long targetEvents, SqliteSync sync, long seed, Instant end, Duration step)
+      throws StorageException {
     long present = countEvents(file);
     long missing = targetEvents - present;
     if (missing <= 0) {
       return present;
     }
-    Instant start = Instant.now().minus(Duration.ofHours(1)).minus(STEP.multipliedBy(missing));
-    SyntheticTraffic traffic = new SyntheticTraffic(seed + present, start, STEP);
+    Instant start = end.minus(step.multipliedBy(missing));
+    SyntheticTraffic traffic = new SyntheticTraffic(seed + present, start, step);
     try (SqliteEventStore store = new SqliteEventStore(file, sync)) {
       store.open(new HashSet<>(SyntheticTraffic.APP_IDS));
       long written = 0;
@@ -92,7 +105,8 @@ public final class SqlitePreload {
       if (!tables.contains("eye_event")) {
         return 0;
       }
-      // Rows are never deleted by the collector, so the largest id is the count, without a full scan.
+      // Nothing is deleted from a preload (retention is off while it is built), so the largest id is the
+      // count, without a full scan.
       try (ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM eye_event")) {
         rs.next();
         return rs.getLong(1);

@@ -9,6 +9,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +31,21 @@ class SqlitePreloadTest {
     assertThat(scalar(file, "SELECT count(*) FROM applications")).isEqualTo(3);
     assertThat(scalar(file, "SELECT count(*) FROM events WHERE occurred_at > strftime('%Y-%m-%d %H:%M:%f', 'now')"))
         .isZero();
+  }
+
+  @Test
+  void aHistoryWithAnEndAndAStepSpreadsReceivedAtOverItsSpan() throws Exception {
+    Path file = dir.resolve("history.db");
+    Instant end = Instant.parse("2026-12-01T12:00:00Z");
+
+    // 4,800 events a minute apart: 80 hours before the end, received in 1,000-event requests.
+    SqlitePreload.preload(file, 4_800, SqliteSync.NORMAL, 1, end, Duration.ofMinutes(1));
+
+    assertThat(scalar(file, "SELECT count(*) FROM events WHERE received_at > '2026-12-01 12:00:00.000000'")).isZero();
+    assertThat(scalar(file, "SELECT count(*) FROM events WHERE received_at < '2026-11-28 04:00:00'")).isZero();
+    assertThat(scalar(file, "SELECT count(*) FROM events WHERE received_at < '2026-11-28 21:00:00'"))
+        .isEqualTo(1_000);
+    assertThat(scalar(file, "SELECT count(DISTINCT received_at) FROM events")).isEqualTo(5);
   }
 
   @Test
