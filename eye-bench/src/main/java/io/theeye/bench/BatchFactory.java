@@ -14,7 +14,9 @@ import java.util.SplittableRandom;
  * collector's CPU: bodies are built once by the client's {@link EventEncoder} as templates, and each
  * request gets a copy with fresh UUIDv7 event ids, session ids, timestamps (now) and {@code seq}
  * numbers written over fixed-width placeholders. Sessions come from a pool of active ones, each
- * retired after about twenty events, as a busy site's traffic would look.
+ * retired after about twenty events, as a busy site's traffic would look; or, with {@link
+ * #BatchFactory(int, int, long, int)}, from a few fixed sessions shared by every sender (a handful of
+ * busy sessions: each commit then touches few pages of the session index).
  *
  * <p>Not thread-safe: one per sending thread (each thread plays one application instance).
  */
@@ -33,7 +35,9 @@ final class BatchFactory {
   private final int[][] sessionAt;
   private final int[][] timestampAt;
   private final int[][] seqAt;
-  private final byte[][] sessions = new byte[SESSION_POOL][];
+  private final byte[][] sessions;
+  /** Whether sessions are retired after about {@value #SESSION_LENGTH} events (false: fixed sessions). */
+  private final boolean retire;
   private final SplittableRandom random;
   private long seq = SEQ_START;
   private int nextTemplate;
@@ -46,8 +50,22 @@ final class BatchFactory {
    * @param seed random seed, different per sending thread
    */
   BatchFactory(int events, int templateCount, long seed) {
+    this(events, templateCount, seed, 0);
+  }
+
+  /**
+   * As {@link #BatchFactory(int, int, long)}, but with {@code fixedSessions > 0} every event belongs to
+   * one of {@code fixedSessions} sessions that never end, the same ids in every factory (they come from
+   * one seed), so senders that share them write into the same few sessions.
+   */
+  BatchFactory(int events, int templateCount, long seed, int fixedSessions) {
+    if (fixedSessions < 0) {
+      throw new IllegalArgumentException("fixedSessions must not be negative");
+    }
     this.events = events;
     this.random = new SplittableRandom(seed);
+    this.retire = fixedSessions == 0;
+    this.sessions = new byte[retire ? SESSION_POOL : fixedSessions][];
     templates = new byte[templateCount][];
     idAt = new int[templateCount][];
     sessionAt = new int[templateCount][];
@@ -71,8 +89,9 @@ final class BatchFactory {
       timestampAt[t] = offsets(body, "\"timestamp\":\"");
       seqAt[t] = offsets(body, "\"seq\":");
     }
-    for (int i = 0; i < SESSION_POOL; i++) {
-      sessions[i] = ascii(SampleEvents.sessionId(random));
+    SplittableRandom ids = retire ? random : new SplittableRandom(42);
+    for (int i = 0; i < sessions.length; i++) {
+      sessions[i] = ascii(SampleEvents.sessionId(ids));
     }
   }
 
@@ -88,9 +107,9 @@ final class BatchFactory {
     byte[] body = templates[t].clone();
     for (int i = 0; i < events; i++) {
       writeAscii(body, idAt[t][i], Uuid7.next());
-      int slot = random.nextInt(SESSION_POOL);
+      int slot = random.nextInt(sessions.length);
       System.arraycopy(sessions[slot], 0, body, sessionAt[t][i], 36);
-      if (random.nextInt(SESSION_LENGTH) == 0) {
+      if (retire && random.nextInt(SESSION_LENGTH) == 0) {
         sessions[slot] = ascii(SampleEvents.sessionId(random));
       }
       writeTimestamp(body, timestampAt[t][i], nowMicros - (events - 1 - i) * 7L);

@@ -16,6 +16,11 @@ final class CollectorRunOptions {
       + "collectors, split evenly over them (default 8).")
   int connections = 8;
 
+  @Option(names = "--sessions", description = "Sessions of the closed loop's events: 0 (the default) for "
+      + "2,000 short sessions per sender, each ending after about 20 events; N for N sessions shared by "
+      + "all senders that never end (e.g. 10: few busy sessions).")
+  int sessions;
+
   @Option(names = "--batch-events", description = "Events per request (default 100).")
   int batchEvents = 100;
 

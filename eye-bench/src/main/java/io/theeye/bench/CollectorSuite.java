@@ -81,7 +81,8 @@ final class CollectorSuite extends Suite {
         .parameter("warmup_s", warmup.toSeconds()).parameter("fixed_rate_events_per_s", opts.rate)
         .parameter("fixed_rate_s", rateDuration.toSeconds()).parameter("xmx", opts.xmx)
         .parameter("collector_args", opts.collectorArgs).parameter("query_runs", runs)
-        .parameter("long_query_runs", longRuns);
+        .parameter("long_query_runs", longRuns)
+        .parameter("closed_loop_sessions", opts.sessions == 0 ? "2,000 short sessions per sender" : opts.sessions);
     report.note("events_per_s", "events acknowledged as accepted by 202s (durable mode: committed) per second "
         + "of the measured closed-loop window; requests count in the window they were sent in");
     report.note("ack_latency", "request send to response received, per request (100 events), closed loop: "
@@ -132,21 +133,26 @@ final class CollectorSuite extends Suite {
     CpuMeter.Reading[] cpu;
     List<CpuMeter.GroupCores> threadCores;
     long acceptedEver;
+    long walClosed;
+    long walFixed;
     long[] gc;
     Optional<Long> rss;
     int exit;
     try (LoadGenerator load = new LoadGenerator(collector.baseUrl(), KEY_ID,
-        SECRET.getBytes(StandardCharsets.UTF_8), opts.connections, opts.batchEvents)) {
-      progress("collector: closed loop, " + opts.connections + " connections, " + warmup.toSeconds() + " s warm-up + "
+        SECRET.getBytes(StandardCharsets.UTF_8), opts.connections, opts.batchEvents, opts.sessions)) {
+      progress("collector: closed loop, " + opts.connections + " connections, "
+          + (opts.sessions > 0 ? opts.sessions + " fixed sessions, " : "") + warmup.toSeconds() + " s warm-up + "
           + duration.toSeconds() + " s");
       if (jfrFile != null) {
         Files.deleteIfExists(jfrFile);
         collector.startJfr(jfrFile);
       }
+      WalWatch walWatch = new WalWatch(db);
       CpuMeter meter = new CpuMeter(collector.pid(), ProcessHandle.current().pid());
       cpu = new CpuMeter.Reading[] {null, null};
       List<java.util.Map<Long, CpuMeter.ThreadTicks>> threads = new ArrayList<>();
       closed = load.closedLoop(opts.connections, warmup, duration, () -> {
+        walWatch.takeMax();
         cpu[0] = meter.read();
         threads.add(CpuMeter.threadTicks(collector.pid()));
       });
@@ -157,7 +163,10 @@ final class CollectorSuite extends Suite {
         collector.stopJfr();
       }
       progress("collector: open loop at " + opts.rate + " events/s for " + rateDuration.toSeconds() + " s");
+      walClosed = walWatch.takeMax();
       fixed = load.fixedRate(opts.connections, opts.rate, rateDuration);
+      walFixed = walWatch.takeMax();
+      walWatch.close();
       acceptedEver = load.acceptedEver();
       rss = collector.peakRss();
     } finally {
@@ -197,6 +206,8 @@ final class CollectorSuite extends Suite {
     report.result("fixed_rate_ack_p50_ms", f.getValueAtPercentile(50) / 1000.0, "ms");
     report.result("fixed_rate_ack_p99_ms", f.getValueAtPercentile(99) / 1000.0, "ms");
     report.result("fixed_rate_ack_p99_9_ms", f.getValueAtPercentile(99.9) / 1000.0, "ms");
+    report.result("wal_max_mib_closed_loop", walClosed / (double) (1 << 20), "MiB");
+    report.result("wal_max_mib_fixed_rate", walFixed / (double) (1 << 20), "MiB");
     report.result("acked_accepted_events", acceptedEver, "events");
     report.result("stored_events", stored, "events");
     report.result("stored_minus_acked", stored - acceptedEver, "events");

@@ -56,9 +56,21 @@ final class LoadGenerator implements AutoCloseable {
   private final String keyId;
   private final byte[] secret;
   private final int eventsPerRequest;
+  private final int closedLoopSessions;
   private final AtomicLong acceptedEver = new AtomicLong();
 
   LoadGenerator(String baseUrl, String keyId, byte[] secret, int connections, int eventsPerRequest) {
+    this(baseUrl, keyId, secret, connections, eventsPerRequest, 0);
+  }
+
+  /**
+   * As {@link #LoadGenerator(String, String, byte[], int, int)}; with {@code closedLoopSessions > 0} the
+   * closed loop's events all belong to that many fixed sessions shared by every sender (the open loop
+   * keeps the usual pool of short sessions).
+   */
+  LoadGenerator(String baseUrl, String keyId, byte[] secret, int connections, int eventsPerRequest,
+      int closedLoopSessions) {
+    this.closedLoopSessions = closedLoopSessions;
     this.url = baseUrl + EyeProtocol.EVENTS_PATH;
     this.keyId = keyId;
     this.secret = secret.clone();
@@ -112,7 +124,7 @@ final class LoadGenerator implements AutoCloseable {
     Tally warm = new Tally();
     Tally tally = new Tally();
     double seconds = closedLoop(connections, warmup, duration, atMeasureStart, c -> {
-      BatchFactory factory = new BatchFactory(eventsPerRequest, 32, 1000L + c);
+      BatchFactory factory = new BatchFactory(eventsPerRequest, 32, 1000L + c, closedLoopSessions);
       return (now, measured) -> send(factory, now, measured ? tally : warm);
     });
     return tally.outcome(seconds);
