@@ -155,6 +155,9 @@ public final class Collector implements AutoCloseable {
       metrics.close();
       throw e;
     }
+    if (store instanceof SqliteEventStore sqlite) {
+      metrics.sqliteWal(sqlite.walStats());
+    }
     this.writer = new EventWriter(store, b.queueCapacity, b.queueCapacityBytes, metrics);
     if (b.ack == AckMode.QUEUED) {
       // Acknowledged already: a request behind a failed transaction waits for the next one.

@@ -119,6 +119,12 @@ public final class CollectorMain implements Callable<Integer> {
       description = "SQLite synchronous mode for commits (default: ${DEFAULT-VALUE}).")
   SqliteSync sync;
 
+  @Option(names = "--wal-limit-bytes", paramLabel = "BYTES",
+      defaultValue = "" + SqliteEventStore.DEFAULT_WAL_LIMIT_BYTES,
+      description = "SQLite: the WAL size above which readers that keep it from restarting get a truncating "
+          + "checkpoint with a bounded wait (default: ${DEFAULT-VALUE}, 64 MiB).")
+  long walLimitBytes;
+
   @Option(names = "--queue-capacity", paramLabel = "N", defaultValue = "" + Collector.DEFAULT_QUEUE_CAPACITY,
       description = "Events the in-memory queue holds before answering 503 (default: ${DEFAULT-VALUE}).")
   int queueCapacity;
@@ -378,7 +384,12 @@ public final class CollectorMain implements Callable<Integer> {
     if (EventStores.isPostgres(db)) {
       return PostgresEventStore.builder(db).user(blankToNull(dbUser)).password(blankToNull(dbPassword)).build();
     }
-    return new SqliteEventStore(Path.of(db), sync);
+    if (walLimitBytes < SqliteEventStore.MIN_WAL_LIMIT_BYTES) {
+      throw new IllegalArgumentException("--wal-limit-bytes must be at least " + SqliteEventStore.MIN_WAL_LIMIT_BYTES
+          + " (1 MiB), was " + walLimitBytes);
+    }
+    return new SqliteEventStore(Path.of(db), sync,
+        Duration.ofMillis(SqliteEventStore.DEFAULT_BUSY_TIMEOUT_MILLIS), walLimitBytes);
   }
 
   /**

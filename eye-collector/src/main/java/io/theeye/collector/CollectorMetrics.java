@@ -1,6 +1,7 @@
 package io.theeye.collector;
 
 import io.theeye.collector.schema.EventType;
+import io.theeye.collector.storage.sqlite.SqliteWalStats;
 import io.theeye.model.Reason;
 import java.util.List;
 import java.util.function.IntSupplier;
@@ -76,4 +77,7 @@ public interface CollectorMetrics {
 
   /** Registers the live queue depth (in events) as a gauge. */
   default void queueDepth(IntSupplier depth) {}
+
+  /** Registers a SQLite store's WAL size and checkpoint counts, read live. */
+  default void sqliteWal(SqliteWalStats wal) {}
 }

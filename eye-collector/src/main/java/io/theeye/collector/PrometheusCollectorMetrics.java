@@ -2,6 +2,7 @@ package io.theeye.collector;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -11,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.theeye.collector.http.HttpEdge;
 import io.theeye.collector.schema.EventType;
+import io.theeye.collector.storage.sqlite.SqliteWalStats;
 import io.theeye.model.EyeProtocol;
 import io.theeye.model.Reason;
 import java.time.Duration;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * {@link CollectorMetrics} backed by a Micrometer {@link PrometheusMeterRegistry}, exposed at
@@ -34,7 +37,9 @@ import java.util.function.IntSupplier;
  * {@code eye_writer_batch_requests}, {@code eye_writer_batch_rows}, {@code eye_writer_commit_seconds},
  * {@code eye_writer_failures_total}, {@code eye_requests_refused_total{cause}},
  * {@code eye_requests_authenticated_total{app_id,key_id}}, {@code eye_events_unknown_type_total{app_id}},
- * {@code eye_config_reloads_total{result}}, {@code eye_retention_deleted_total{table}}, plus the JVM's memory, GC and thread series.
+ * {@code eye_config_reloads_total{result}}, {@code eye_retention_deleted_total{table}}, and for SQLite
+ * {@code eye_sqlite_wal_bytes} and {@code eye_sqlite_checkpoints_total{mode,result}}, plus the JVM's
+ * memory, GC and thread series.
  */
 public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoCloseable {
 
@@ -308,6 +313,27 @@ public final class PrometheusCollectorMetrics implements CollectorMetrics, AutoC
     Gauge.builder("eye.queue.depth", depth, IntSupplier::getAsInt)
         .strongReference(true)
         .description("Rows (events and rejected rows) queued, not yet committed")
+        .register(registry);
+  }
+
+  @Override
+  public void sqliteWal(SqliteWalStats wal) {
+    Gauge.builder("eye.sqlite.wal.bytes", wal, SqliteWalStats::walBytes)
+        .strongReference(true)
+        .description("Size of the SQLite WAL file; readers that hold old snapshots make it grow")
+        .baseUnit("bytes")
+        .register(registry);
+    checkpoints(wal, "passive", "done", SqliteWalStats::passiveCheckpoints);
+    checkpoints(wal, "restart", "done", SqliteWalStats::restarts);
+    checkpoints(wal, "restart", "refused", SqliteWalStats::restartsRefused);
+    checkpoints(wal, "any", "failed", SqliteWalStats::checkpointFailures);
+  }
+
+  private void checkpoints(SqliteWalStats wal, String mode, String result,
+      ToDoubleFunction<SqliteWalStats> count) {
+    FunctionCounter.builder("eye.sqlite.checkpoints", wal, count)
+        .description("WAL checkpoints run by the checkpoint thread, by mode and result")
+        .tags("mode", mode, "result", result)
         .register(registry);
   }
 

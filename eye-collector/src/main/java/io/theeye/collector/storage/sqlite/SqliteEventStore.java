@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -82,17 +83,16 @@ public final class SqliteEventStore implements EventStore {
   /** Page cache per connection, in KiB (negative {@code cache_size} = KiB): 64 MiB, off the Java heap. */
   private static final int CACHE_KIB = 64 * 1024;
 
-  /** The WAL file is truncated to this size after a checkpoint: 64 MiB. */
-  private static final long WAL_SIZE_LIMIT_BYTES = 64L << 20;
-
   /**
-   * Pages the WAL may hold before a commit checkpoints it into the database file: {@value} (64 MiB).
-   * SQLite's default, 1000 pages, checkpoints every few group commits here: each checkpoint copies
-   * the hot index pages (a session's, the time indexes' tails) again and fsyncs the database file,
-   * on the writer thread. Checkpointing every 64 MiB instead copies each hot page once per many
-   * commits; measured: +15-20% events/s through the collector, ack p50 -20% (docs/BENCHMARKS.md).
+   * The WAL size above which readers that keep it from restarting get a truncating checkpoint, and
+   * to which it is cut back when it restarts: {@value} bytes (64 MiB), unless the constructor says
+   * otherwise. Checkpoints run on their own thread ({@link SqliteCheckpointer}); the writer's connection
+   * never checkpoints ({@code wal_autocheckpoint=0}), so no commit waits for one.
    */
-  static final int WAL_AUTOCHECKPOINT_PAGES = 16_384;
+  public static final long DEFAULT_WAL_LIMIT_BYTES = 64L << 20;
+
+  /** The smallest WAL limit a store takes: {@value} bytes (1 MiB). */
+  public static final long MIN_WAL_LIMIT_BYTES = 1L << 20;
 
   // SQLite's primary result codes for failures caused by the data written.
   private static final int SQLITE_CONSTRAINT = 19;
@@ -112,6 +112,7 @@ public final class SqliteEventStore implements EventStore {
   private final Path file;
   private final SqliteSync sync;
   private final Duration busyTimeout;
+  private final long walLimitBytes;
 
   private final Map<String, Long> appKeys = new HashMap<>();
   private final Map<TypeName, Long> typeKeys = lru(TYPE_CACHE_SIZE);
@@ -128,6 +129,12 @@ public final class SqliteEventStore implements EventStore {
   private PreparedStatement selectApp;
   private PreparedStatement insertApp;
   private PreparedStatement insertRejected;
+  private volatile SqliteCheckpointer checkpointer;
+  /**
+   * Held around every transaction of this connection, and by the checkpoint thread while it restarts the
+   * WAL; fair, so that a restart waits for the transaction in progress only.
+   */
+  private final ReentrantLock transactions = new ReentrantLock(true);
 
   /** The WAL file, opened on the first {@link #sync()}; guarded by {@link #syncLock}. */
   private FileChannel wal;
@@ -167,6 +174,25 @@ public final class SqliteEventStore implements EventStore {
    * @param busyTimeout how long a write waits for another connection's write lock before it fails
    */
   public SqliteEventStore(Path file, SqliteSync sync, Duration busyTimeout) {
+    this(file, sync, busyTimeout, DEFAULT_WAL_LIMIT_BYTES);
+  }
+
+  /**
+   * A store on {@code file} (created when missing) whose WAL is held near {@code walLimitBytes}.
+   *
+   * @param file the database file
+   * @param sync how durable each commit is
+   * @param busyTimeout how long a write waits for another connection's write lock before it fails
+   * @param walLimitBytes the WAL size above which readers that hold it back get a truncating checkpoint
+   *     with a bounded wait, and to which it is cut back when it restarts; at least {@value
+   *     #MIN_WAL_LIMIT_BYTES}
+   */
+  public SqliteEventStore(Path file, SqliteSync sync, Duration busyTimeout, long walLimitBytes) {
+    if (walLimitBytes < MIN_WAL_LIMIT_BYTES) {
+      throw new IllegalArgumentException("walLimitBytes must be at least " + MIN_WAL_LIMIT_BYTES + ", was "
+          + walLimitBytes);
+    }
+    this.walLimitBytes = walLimitBytes;
     this.file = Objects.requireNonNull(file, "file");
     this.sync = Objects.requireNonNull(sync, "sync");
     this.busyTimeout = Objects.requireNonNull(busyTimeout, "busyTimeout");
@@ -220,9 +246,10 @@ public final class SqliteEventStore implements EventStore {
       control.execute("PRAGMA foreign_keys = ON");
       control.execute("PRAGMA cache_size = -" + CACHE_KIB);
       control.execute("PRAGMA temp_store = MEMORY");
-      // A long read transaction can make the WAL grow; once checkpointed it is cut back to this size.
-      control.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT_BYTES);
-      control.execute("PRAGMA wal_autocheckpoint = " + WAL_AUTOCHECKPOINT_PAGES);
+      // A WAL that grew (readers held it) is cut back to this size when it restarts.
+      control.execute("PRAGMA journal_size_limit = " + walLimitBytes);
+      // The checkpoint thread copies the WAL into the file; no commit of this connection ever does.
+      control.execute("PRAGMA wal_autocheckpoint = 0");
       int before = SqliteSchema.migrate(connection);
       if (before != SqliteSchema.latestVersion()) {
         LOG.info("SQLite schema of {} migrated from version {} to {}", file, before,
@@ -230,6 +257,8 @@ public final class SqliteEventStore implements EventStore {
       }
       prepareStatements();
       insertApplications(new TreeSet<>(applicationIds));
+      checkpointer = new SqliteCheckpointer(file, syncsSeparately() ? "NORMAL" : sync.pragmaValue(),
+          walLimitBytes, transactions);
       opened = true;
     } catch (SQLException e) {
       closeQuietly();
@@ -265,7 +294,16 @@ public final class SqliteEventStore implements EventStore {
   }
 
   private void insertApplications(Set<String> applicationIds) throws SQLException {
-    control.execute("BEGIN IMMEDIATE");
+    transactions.lock();
+    try {
+      control.execute("BEGIN IMMEDIATE");
+      insertApplicationsInTransaction(applicationIds);
+    } finally {
+      transactions.unlock();
+    }
+  }
+
+  private void insertApplicationsInTransaction(Set<String> applicationIds) throws SQLException {
     try {
       Transaction tx = new Transaction();
       for (String appId : applicationIds) {
@@ -313,6 +351,15 @@ public final class SqliteEventStore implements EventStore {
    * committed; on failure rolls back and forgets every remembered key.
    */
   private <T> T inTransaction(TransactionWork<T> work) throws StorageException {
+    transactions.lock();
+    try {
+      return inTransactionLocked(work);
+    } finally {
+      transactions.unlock();
+    }
+  }
+
+  private <T> T inTransactionLocked(TransactionWork<T> work) throws StorageException {
     Transaction tx = new Transaction();
     try {
       control.execute("BEGIN IMMEDIATE");
@@ -809,6 +856,44 @@ public final class SqliteEventStore implements EventStore {
     return !lastWriteFailed || System.nanoTime() - lastFailureNanos > UNWRITABLE_AFTER_FAILURE_NANOS;
   }
 
+  /**
+   * The WAL and its checkpoints, live, for metrics: the WAL file's size, and the checkpoints the
+   * store's checkpoint thread ran (zeros before {@link #open} and after {@link #close}).
+   */
+  public SqliteWalStats walStats() {
+    return new SqliteWalStats() {
+      @Override
+      public long walBytes() {
+        SqliteCheckpointer c = checkpointer;
+        return c == null || closed ? 0 : c.walBytes();
+      }
+
+      @Override
+      public long passiveCheckpoints() {
+        SqliteCheckpointer c = checkpointer;
+        return c == null ? 0 : c.passiveCheckpoints();
+      }
+
+      @Override
+      public long restarts() {
+        SqliteCheckpointer c = checkpointer;
+        return c == null ? 0 : c.restarts();
+      }
+
+      @Override
+      public long restartsRefused() {
+        SqliteCheckpointer c = checkpointer;
+        return c == null ? 0 : c.restartsRefused();
+      }
+
+      @Override
+      public long checkpointFailures() {
+        SqliteCheckpointer c = checkpointer;
+        return c == null ? 0 : c.failures();
+      }
+    };
+  }
+
   /** For the startup line, e.g. {@code SQLite /var/lib/eye/eye.db (WAL, synchronous=full)}. */
   @Override
   public String describe() {
@@ -826,6 +911,11 @@ public final class SqliteEventStore implements EventStore {
   }
 
   private void closeQuietly() {
+    SqliteCheckpointer c = checkpointer;
+    if (c != null) {
+      // Before the writer's connection: the last connection to close checkpoints the WAL away.
+      c.close();
+    }
     synchronized (syncLock) {
       if (wal != null) {
         try {
