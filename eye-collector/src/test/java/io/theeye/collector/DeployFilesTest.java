@@ -95,7 +95,8 @@ class DeployFilesTest extends CollectorTestSupport {
     }
     assertThat(exposed).as("metrics the collector exposes").containsAll(used);
     assertThat(used).contains("eye_events_rejected_total", "eye_requests_total", "eye_writer_commit_seconds",
-        "eye_queue_depth", "eye_queue_capacity", "eye_auth_failures_total", "eye_requests_refused_total");
+        "eye_queue_depth", "eye_queue_capacity", "eye_auth_failures_total", "eye_requests_refused_total",
+        "eye_sqlite_wal_bytes", "eye_sqlite_checkpoints_total");
   }
 
   @Test
@@ -110,7 +111,7 @@ class DeployFilesTest extends CollectorTestSupport {
       assertThat(rule.path("annotations").path("description").asText()).isNotBlank();
     }
     assertThat(names).contains("EyeRejectionRateHigh", "EyeOverloaded", "EyeCommitLatencyHigh",
-        "EyeQueueNearlyFull", "EyeAuthFailures");
+        "EyeQueueNearlyFull", "EyeAuthFailures", "EyeSqliteWalHeldByAReader");
     assertThat(rules.findValuesAsText("expr")).anyMatch(e -> e.contains("status=\"503\""));
   }
 
