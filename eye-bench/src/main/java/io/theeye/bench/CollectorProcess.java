@@ -114,6 +114,19 @@ final class CollectorProcess implements AutoCloseable {
     return baseUrl;
   }
 
+  /**
+   * One value of the collector's {@code GET /metrics}: the line that starts with {@code series} (its
+   * labels included, e.g. {@code eye_writer_sync_seconds{quantile="0.99"}}); NaN when absent.
+   */
+  double metric(String series) throws IOException, InterruptedException {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+        .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+    String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/metrics"))
+        .timeout(java.time.Duration.ofSeconds(30)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(body);
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  }
+
   long pid() {
     return process.pid();
   }
