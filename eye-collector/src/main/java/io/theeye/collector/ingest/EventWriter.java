@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,8 +87,12 @@ public final class EventWriter {
   private boolean keepQueuedThroughFailures;
   /** Set before {@link #start()}, like the above; null when retention is off. */
   private Retention retention;
-  /** When the writer thread next runs a retention step (System.nanoTime); writer thread only. */
+  /** The monotonic clock retention is paced by; set before {@link #start()}, like the above. */
+  private LongSupplier ticker = System::nanoTime;
+  /** When the writer thread next runs a retention step (on {@link #ticker}); writer thread only. */
   private long retentionDueNanos;
+  /** When the writer thread last took a request (on {@link #ticker}); writer thread only. */
+  private long lastRequestNanos;
 
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger depth = new AtomicInteger();
@@ -168,13 +173,28 @@ public final class EventWriter {
    * What to delete in the writer's pauses: events and rejected rows older than their windows ({@code null}
    * for a kind that is kept forever), measured on {@code clock}.
    *
+   * <p>How fast: one step (a transaction of at most {@value #STEP_ROWS} rows of each kind) at a time, and
+   * only while no request is waiting. While requests are arriving (one was taken less than {@link
+   * #IDLE_AFTER} ago), the steps take at most {@value #BUSY_SHARE_PERCENT}% of the time: after a
+   * step of duration d the next waits {@code d × (100 − share) / share}, 9 d. Once ingest is idle, the
+   * steps run back to back. So a request waits for one step at most, and meets one about once in ten
+   * while deletion is busy.
+   *
    * @param events how long events are kept, or null
    * @param rejected how long rejected rows are kept, or null
    * @param clock the collector's clock
    */
   public record Retention(Duration events, Duration rejected, java.time.Clock clock) {
-    /** Rows of each kind one retention transaction deletes at most: {@value}. */
-    public static final int STEP_ROWS = 500;
+    /**
+     * Rows of each kind one retention transaction deletes at most: {@value}. Bounds what a request
+     * arriving during a step waits for: 100 events are about 1.2 ms at the 85k rows/s measured on the
+     * development machine, against 6 ms for the 500 of the first version.
+     */
+    public static final int STEP_ROWS = 100;
+    /** While requests are arriving, the share of the writer's time retention steps take at most: {@value}%. */
+    public static final int BUSY_SHARE_PERCENT = 10;
+    /** After this long without a request, ingest counts as idle and steps run back to back. */
+    public static final Duration IDLE_AFTER = Duration.ofSeconds(1);
     /** How long the writer waits after a retention step that found nothing more to delete (or failed). */
     public static final Duration CHECK_INTERVAL = Duration.ofMinutes(1);
 
@@ -190,13 +210,34 @@ public final class EventWriter {
         }
       }
     }
+
+    /**
+     * How long the writer waits after a step before the next: {@link #CHECK_INTERVAL} once nothing more is
+     * expired; while ingest is busy (the last request less than {@link #IDLE_AFTER} ago) long enough that
+     * steps take {@value #BUSY_SHARE_PERCENT}% of the time; nothing when ingest is idle.
+     *
+     * @param more whether the step deleted a full {@link #STEP_ROWS} of a kind (so more may be expired)
+     * @param stepNanos how long the step took
+     * @param sinceRequestNanos how long ago the writer last took a request
+     */
+    static long restNanos(boolean more, long stepNanos, long sinceRequestNanos) {
+      if (!more) {
+        return CHECK_INTERVAL.toNanos();
+      }
+      if (sinceRequestNanos >= IDLE_AFTER.toNanos()) {
+        return 0;
+      }
+      return Math.max(0, stepNanos) / BUSY_SHARE_PERCENT * (100 - BUSY_SHARE_PERCENT);
+    }
   }
 
   /**
    * Deletes expired rows in the writer's pauses: one small transaction ({@value Retention#STEP_ROWS}
-   * rows of each kind at most) whenever the queue is empty, until nothing more is expired, then a check
-   * every {@link Retention#CHECK_INTERVAL}; a request arriving meanwhile waits for one step at most.
-   * Call before {@link #start()}; the store must {@linkplain EventStore#supportsRetention() support it}.
+   * rows of each kind at most) when the queue is empty, paced as {@link Retention} says (a tenth of the
+   * writer's time while requests arrive, back to back while ingest is idle), until nothing more is
+   * expired, then a check every {@link Retention#CHECK_INTERVAL}; a request arriving meanwhile waits
+   * for one step at most. Call before {@link #start()}; the store must {@linkplain
+   * EventStore#supportsRetention() support it}.
    *
    * @return this writer
    */
@@ -205,7 +246,12 @@ public final class EventWriter {
       throw new IllegalArgumentException(store.describe() + " has no retention");
     }
     this.retention = Objects.requireNonNull(retention, "retention");
-    this.retentionDueNanos = System.nanoTime();
+    return this;
+  }
+
+  /** The monotonic clock that paces retention, in nanoseconds (tests); call before {@link #start()}. */
+  EventWriter ticker(LongSupplier nanoTime) {
+    this.ticker = Objects.requireNonNull(nanoTime, "nanoTime");
     return this;
   }
 
@@ -313,6 +359,11 @@ public final class EventWriter {
   private void run() {
     List<Pending> batch = new ArrayList<>();
     int failuresInARow = 0;
+    if (retention != null) {
+      // The first step runs at once, at full speed: no request has arrived yet.
+      retentionDueNanos = ticker.getAsLong();
+      lastRequestNanos = retentionDueNanos - Retention.IDLE_AFTER.toNanos();
+    }
     try {
       while (true) {
         Pending first = take();
@@ -375,12 +426,14 @@ public final class EventWriter {
       return takeUninterruptibly(queue);
     }
     while (true) {
-      long wait = retentionDueNanos - System.nanoTime();
+      long wait = retentionDueNanos - ticker.getAsLong();
+      // A step never starts while a request is waiting: the queue is looked at first, every time.
       Pending next = wait <= 0 ? queue.poll() : pollUninterruptibly(wait);
       if (next != null) {
+        lastRequestNanos = ticker.getAsLong();
         return next;
       }
-      if (retentionDueNanos - System.nanoTime() <= 0) {
+      if (retentionDueNanos - ticker.getAsLong() <= 0) {
         retentionStep();
       }
     }
@@ -395,9 +448,10 @@ public final class EventWriter {
     }
   }
 
-  /** One retention transaction; while rows are left, the next runs at the writer's next pause. */
+  /** One retention transaction, then when the next is due ({@link Retention#restNanos}). */
   private void retentionStep() {
     java.time.Instant now = retention.clock().instant();
+    long start = ticker.getAsLong();
     boolean more = false;
     try {
       EventStore.Expired expired = store.deleteExpired(
@@ -408,7 +462,8 @@ public final class EventWriter {
     } catch (StorageException | RuntimeException e) {
       LOG.warn("a retention step failed; trying again in {} s", Retention.CHECK_INTERVAL.toSeconds(), e);
     }
-    retentionDueNanos = System.nanoTime() + (more ? 0 : Retention.CHECK_INTERVAL.toNanos());
+    long end = ticker.getAsLong();
+    retentionDueNanos = end + Retention.restNanos(more, end - start, end - lastRequestNanos);
   }
 
   private static <T> T takeUninterruptibly(LinkedBlockingQueue<T> from) {
