@@ -1,0 +1,290 @@
+package io.theeye.client;
+
+import static io.theeye.client.TestSupport.SESSION;
+import static io.theeye.client.TestSupport.clientFor;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.theeye.client.TestSupport.AcceptingDispatcher;
+import io.theeye.client.internal.Internal;
+import io.theeye.model.Event;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** The outbox in one JVM: restart, torn tail, the byte bound, a second client, disk errors. */
+@Timeout(60)
+class OutboxTest extends MockCollectorTest {
+
+  @TempDir
+  Path dir;
+
+  private final AcceptingDispatcher collector = new AcceptingDispatcher();
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private final Logger clientLog = (Logger) LoggerFactory.getLogger(EyeClient.class);
+
+  @BeforeEach
+  void captureLogs() {
+    logs.start();
+    clientLog.addAppender(logs);
+  }
+
+  @AfterEach
+  void stopCapturing() {
+    clientLog.detachAppender(logs);
+  }
+
+  private Path outbox() {
+    return dir.resolve("outbox");
+  }
+
+  /** The collector answers nothing until {@code up} is counted down: requests hang meanwhile. */
+  private void holdRequestsUntil(CountDownLatch up) {
+    server.setDispatcher(new okhttp3.mockwebserver.Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+        up.await(30, TimeUnit.SECONDS);
+        return collector.dispatch(request);
+      }
+    });
+  }
+
+  /** A URL nothing listens on: the collector is down. */
+  private static String down() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return "http://127.0.0.1:" + s.getLocalPort() + "/";
+    }
+  }
+
+  /** Tracks events numbered {@code from} to {@code to - 1} (in {@code data.i}). */
+  private static void trackRange(EyeClient client, int from, int to) {
+    for (int i = from; i < to; i++) {
+      assertThat(client.track(SESSION, "page interaction", "pageview", Map.of("i", i))).isTrue();
+    }
+  }
+
+  private List<Integer> receivedNumbers() {
+    return collector.received.stream().map(e -> e.data().get("i").asInt()).toList();
+  }
+
+  /** Runs a first client against a down collector, tracks {@code n} events and closes it at once. */
+  private void trackWhileDown(int n) throws Exception {
+    try (EyeClient first = clientFor(server).endpoint(down()).outbox(outbox()).closeTimeout(Duration.ZERO)
+        .build()) {
+      trackRange(first, 0, n);
+      assertThat(first.close(Duration.ZERO)).as("events kept in the outbox are not lost").isZero();
+    }
+  }
+
+  @Test
+  void eventsTrackedWhileTheCollectorIsDownAreSentAfterARestartWithTheSameIds() throws Exception {
+    trackWhileDown(2_000);
+    server.setDispatcher(collector);
+
+    eye = clientFor(server).outbox(outbox()).build();
+    FlushResult r = eye.flush().get(20, TimeUnit.SECONDS);
+
+    assertThat(receivedNumbers()).containsExactlyInAnyOrderElementsOf(
+        Stream.iterate(0, i -> i + 1).limit(2_000).toList());
+    assertThat(collector.received.stream().map(Event::eventId).distinct()).hasSize(2_000);
+    assertThat(r.acknowledged()).isEqualTo(2_000);
+    assertThat(eye.outbox().orElseThrow().recovered()).isEqualTo(2_000);
+    // Acknowledged: a third run finds nothing to send.
+    eye.close();
+    eye = clientFor(server).outbox(outbox()).build();
+    assertThat(eye.outbox().orElseThrow().recovered()).isZero();
+  }
+
+  @Test
+  void aSecondClientOnTheSameDirectoryFailsAtBuildNamingIt() {
+    server.setDispatcher(collector);
+    eye = clientFor(server).outbox(outbox()).build();
+
+    assertThatThrownBy(() -> clientFor(server).outbox(outbox()).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(outbox().toAbsolutePath().toString())
+        .hasMessageContaining("in use by another EyeClient");
+  }
+
+  @Test
+  void aTornTailIsCutOffCountedAndLoggedAndTheIntactEventsAreDelivered() throws Exception {
+    int n = 500;
+    trackWhileDown(n);
+    Path segment;
+    try (Stream<Path> files = Files.list(outbox())) {
+      segment = files.filter(p -> p.toString().endsWith(".seg")).max(Comparator.naturalOrder()).orElseThrow();
+    }
+    // Cut inside a record picked at random (never on a boundary, which would be no tear at all).
+    List<long[]> records = frames(segment);
+    Random random = new Random();
+    long[] victim = records.get(records.size() / 2 + random.nextInt(records.size() / 2));
+    long cut = victim[0] + 1 + random.nextInt((int) victim[1] - 1);
+    try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+      f.setLength(cut);
+    }
+    int intact = records.indexOf(victim);
+    server.setDispatcher(collector);
+
+    eye = clientFor(server).outbox(outbox()).build();
+    eye.flush().get(20, TimeUnit.SECONDS);
+
+    assertThat(receivedNumbers()).containsExactlyInAnyOrderElementsOf(
+        Stream.iterate(0, i -> i + 1).limit(intact).toList());
+    OutboxStatus status = eye.outbox().orElseThrow();
+    assertThat(status.cutBytes()).isEqualTo(cut - victim[0]);
+    assertThat(status.recovered()).isEqualTo(intact);
+    assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+        .contains("cut " + (cut - victim[0]) + " byte(s) of a torn or corrupt record"));
+  }
+
+  /** Each record's offset and length in a segment file (the format of docs/client.md). */
+  private static List<long[]> frames(Path segment) throws IOException {
+    byte[] bytes = Files.readAllBytes(segment);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+    List<long[]> out = new java.util.ArrayList<>();
+    for (int pos = 8; pos < bytes.length; ) {
+      int length = 8 + b.getInt(pos);
+      out.add(new long[] {pos, length});
+      pos += length;
+    }
+    return out;
+  }
+
+  @Test
+  void aFullOutboxDropsTheNewestCountedExactlyNeverBlocksAndTakesEventsAgainOnceAcknowledged()
+      throws Exception {
+    CountDownLatch collectorUp = new CountDownLatch(1);
+    holdRequestsUntil(collectorUp);
+    long bound = 64 << 10;
+    eye = clientFor(server).outbox(outbox()).outboxMaxBytes(bound).build();
+    // The watchdog: no track() call may take over 50 ms.
+    AtomicLong callStarted = new AtomicLong();
+    AtomicLong longest = new AtomicLong();
+    Thread watchdog = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        long started = callStarted.get();
+        if (started != 0) {
+          longest.accumulateAndGet(System.nanoTime() - started, Math::max);
+        }
+        // A sample every millisecond: enough to see a 50 ms call, without taking a core.
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+    }, "track-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+
+    int calls = 5_000;
+    // The first call loads the client's classes; it is not watched.
+    int accepted = eye.track(SESSION, "page interaction", "pageview", Map.of("i", 0)) ? 1 : 0;
+    try {
+      for (int i = 1; i < calls; i++) {
+        callStarted.set(System.nanoTime());
+        boolean ok = eye.track(SESSION, "page interaction", "pageview", Map.of("i", i));
+        callStarted.set(0);
+        if (ok) {
+          accepted++;
+        }
+      }
+    } finally {
+      watchdog.interrupt();
+    }
+
+    assertThat(longest.get()).as("the longest track() call, in ns").isLessThan(50_000_000L);
+    EyeCounters c = eye.counters();
+    assertThat(accepted).isPositive().isLessThan(calls);
+    assertThat(c.dropped(DropReason.OUTBOX_FULL)).isEqualTo(calls - accepted);
+    assertThat(c.tracked()).isEqualTo(accepted);
+    // Every accepted event has its bytes in the bound.
+    await().atMost(Duration.ofSeconds(10)).until(() -> eye.outbox().orElseThrow().storedBytes() > bound / 2);
+    assertThat(eye.outbox().orElseThrow().storedBytes()).isLessThanOrEqualTo(bound);
+
+    collectorUp.countDown();
+    eye.flush().get(20, TimeUnit.SECONDS);
+    assertThat(collector.received).hasSize(accepted);
+    await().atMost(Duration.ofSeconds(10)).until(() -> eye.outbox().orElseThrow().storedBytes() < bound / 2);
+
+    trackRange(eye, calls, calls + 100);
+    eye.flush().get(20, TimeUnit.SECONDS);
+    assertThat(collector.received).hasSize(accepted + 100);
+    assertThat(eye.counters().dropped(DropReason.OUTBOX_FULL)).isEqualTo(calls - accepted);
+  }
+
+  @Test
+  void blockUpToWaitsForRoomInAFullOutboxAndLosesNothing() throws Exception {
+    CountDownLatch collectorUp = new CountDownLatch(1);
+    holdRequestsUntil(collectorUp);
+    eye = clientFor(server).outbox(outbox()).outboxMaxBytes(64 << 10)
+        .overflow(Overflow.blockUpTo(Duration.ofSeconds(20))).build();
+    int calls = 3_000;
+    java.util.concurrent.atomic.AtomicReference<Thread> caller = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CompletableFuture<Void> job = java.util.concurrent.CompletableFuture.runAsync(() -> {
+      caller.set(Thread.currentThread());
+      trackRange(eye, 0, calls);
+    });
+
+    // More than 64 KiB of events: the job waits in track() for the outbox to have room.
+    await().atMost(Duration.ofSeconds(10)).until(() -> caller.get() != null
+        && caller.get().getState() == Thread.State.TIMED_WAITING && !job.isDone());
+    assertThat(eye.counters().droppedTotal()).isZero();
+    collectorUp.countDown();
+    job.get(20, TimeUnit.SECONDS);
+    eye.flush().get(20, TimeUnit.SECONDS);
+
+    assertThat(eye.counters().droppedTotal()).isZero();
+    assertThat(receivedNumbers()).containsExactlyInAnyOrderElementsOf(
+        Stream.iterate(0, i -> i + 1).limit(calls).toList());
+  }
+
+  @Test
+  void aDiskErrorFallsBackToMemoryLoggedAndCountedAndTheOutboxRecovers() throws Exception {
+    server.setDispatcher(collector);
+    EyeClient.Builder builder = clientFor(server).outbox(outbox()).outboxSyncInterval(Duration.ofMillis(10));
+    eye = Internal.instance().newClient(Internal.instance().config(builder)
+        .outboxRetryInterval(Duration.ofMillis(200)).build());
+    trackRange(eye, 0, 100);
+    eye.flush().get(10, TimeUnit.SECONDS);
+
+    // The directory disappears under the client (moved away in one step, as a cleanup script or an
+    // unmounted volume would): the next checkpoint cannot be written.
+    Files.move(outbox(), dir.resolve("gone"));
+    trackRange(eye, 100, 200);
+    eye.flush().get(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> eye.outbox().orElseThrow().errors() > 0);
+    assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+        .contains("events are kept in memory"));
+    trackRange(eye, 200, 300);
+    eye.flush().get(10, TimeUnit.SECONDS);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> eye.outbox().orElseThrow().healthy());
+    assertThat(Files.isDirectory(outbox())).isTrue();
+    trackRange(eye, 300, 400);
+    eye.flush().get(10, TimeUnit.SECONDS);
+
+    assertThat(receivedNumbers()).containsExactlyInAnyOrderElementsOf(
+        Stream.iterate(0, i -> i + 1).limit(400).toList());
+    assertThat(eye.counters().failed()).isZero();
+  }
+}
