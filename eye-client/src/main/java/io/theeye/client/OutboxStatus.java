@@ -18,6 +18,9 @@ import java.nio.file.Path;
  * @param cutBytes bytes found torn or corrupt at start and cut off or set aside
  * @param setAsideSegments segments set aside as {@code *.seg.corrupt} at start
  * @param errors disk errors that sent the client to memory-only mode
+ * @param lost events accepted into the outbox that could not be read back after a disk error (the
+ *     events already in the outbox when the disk fails are read back and sent; only a failing read
+ *     loses them)
  * @param lastError the latest of those errors, or {@code null}
  */
 public record OutboxStatus(
@@ -31,4 +34,5 @@ public record OutboxStatus(
     long cutBytes,
     long setAsideSegments,
     long errors,
+    long lost,
     String lastError) {}

@@ -258,26 +258,52 @@ class OutboxTest extends MockCollectorTest {
         Stream.iterate(0, i -> i + 1).limit(calls).toList());
   }
 
+  /**
+   * What a disk error guarantees: every event track() accepted is still delivered, under the id it
+   * was given. Those already in the outbox when the disk fails are read back from the failed log (its
+   * open files stay readable when the directory is deleted or moved, and reading needs no free
+   * space); new ones go through memory until the disk works again. Only an event whose bytes cannot
+   * be read back is lost, and it is counted ({@code OutboxStatus.lost}). An event may reach the
+   * collector twice, under the same id, when the same directory is opened again before its
+   * checkpoint could be written (the collector stores it once); here the directory is a new one after
+   * the fault, so each event is received exactly once.
+   */
   @Test
   void aDiskErrorFallsBackToMemoryLoggedAndCountedAndTheOutboxRecovers() throws Exception {
-    server.setDispatcher(collector);
-    EyeClient.Builder builder = clientFor(server).outbox(outbox()).outboxSyncInterval(Duration.ofMillis(10));
+    CountDownLatch collectorUp = new CountDownLatch(1);
+    holdRequestsUntil(collectorUp);
+    // Small batches, one at a time, small segments: when the disk fails, most of the first 100
+    // events are still in the outbox unread, and the next segment is due soon.
+    EyeClient.Builder builder = clientFor(server).outbox(outbox()).outboxSyncInterval(Duration.ofMillis(10))
+        .maxBatchEvents(10).maxInFlightBatches(1);
     eye = Internal.instance().newClient(Internal.instance().config(builder)
-        .outboxRetryInterval(Duration.ofMillis(200)).build());
+        .outboxSegmentBytes(4096).outboxRetryInterval(Duration.ofMillis(200)).build());
     trackRange(eye, 0, 100);
-    eye.flush().get(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.getRequestCount() >= 1);
 
-    // The directory disappears under the client (moved away in one step, as a cleanup script or an
-    // unmounted volume would): the next checkpoint cannot be written.
+    // The disk breaks in a way that holds as root too (a read-only mode bit does not stop root): the
+    // directory is moved away in one step, as a cleanup script or an unmounted volume would, and a
+    // file takes its name, so neither a segment nor a new directory can be created there.
     Files.move(outbox(), dir.resolve("gone"));
+    Files.writeString(outbox(), "not a directory");
     trackRange(eye, 100, 200);
-    eye.flush().get(10, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(10)).until(() -> eye.outbox().orElseThrow().errors() > 0);
     assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
-        .contains("events are kept in memory"));
+        .contains("new events are kept in memory"));
+    collectorUp.countDown();
     trackRange(eye, 200, 300);
     eye.flush().get(10, TimeUnit.SECONDS);
 
+    // The events of before the fault were read back from the failed log and sent; the later ones
+    // from memory; the outbox cannot come back while the file blocks its directory.
+    assertThat(receivedNumbers()).containsExactlyInAnyOrderElementsOf(
+        Stream.iterate(0, i -> i + 1).limit(300).toList());
+    assertThat(eye.outbox().orElseThrow().healthy()).isFalse();
+    assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+        .containsPattern("the \\d+ event\\(s\\) already in it not yet sent are read back and sent"));
+
+    // The disk works again.
+    Files.delete(outbox());
     await().atMost(Duration.ofSeconds(10)).until(() -> eye.outbox().orElseThrow().healthy());
     assertThat(Files.isDirectory(outbox())).isTrue();
     trackRange(eye, 300, 400);
@@ -285,6 +311,47 @@ class OutboxTest extends MockCollectorTest {
 
     assertThat(receivedNumbers()).containsExactlyInAnyOrderElementsOf(
         Stream.iterate(0, i -> i + 1).limit(400).toList());
+    assertThat(collector.received.stream().map(Event::eventId).distinct()).hasSize(400);
+    OutboxStatus status = eye.outbox().orElseThrow();
+    assertThat(status.errors()).isEqualTo(1);
+    assertThat(status.lost()).isZero();
     assertThat(eye.counters().failed()).isZero();
+    assertThat(eye.counters().droppedTotal()).isZero();
+  }
+
+  @Test
+  void eventsThatCannotBeReadBackAfterADiskErrorAreCountedLostAndLogged() throws Exception {
+    CountDownLatch collectorUp = new CountDownLatch(1);
+    holdRequestsUntil(collectorUp);
+    EyeClient.Builder builder = clientFor(server).outbox(outbox()).maxBatchEvents(10).maxInFlightBatches(1);
+    eye = Internal.instance().newClient(Internal.instance().config(builder)
+        .outboxSegmentBytes(4096).outboxRetryInterval(Duration.ofMillis(200)).build());
+    trackRange(eye, 0, 100);
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.getRequestCount() >= 1);
+    Path gone = dir.resolve("gone");
+    Files.move(outbox(), gone);
+    Files.writeString(outbox(), "not a directory");
+    trackRange(eye, 100, 200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> eye.outbox().orElseThrow().errors() > 0);
+
+    // The failed log's files lose their records before they are read back (the one batch in flight
+    // holds the only slot, so nothing is read meanwhile).
+    try (Stream<Path> files = Files.list(gone)) {
+      for (Path segment : files.filter(p -> p.toString().endsWith(".seg")).toList()) {
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+          f.setLength(8);
+        }
+      }
+    }
+    collectorUp.countDown();
+    eye.flush().get(10, TimeUnit.SECONDS);
+
+    OutboxStatus status = eye.outbox().orElseThrow();
+    assertThat(status.lost()).isPositive();
+    assertThat(receivedNumbers()).doesNotHaveDuplicates().hasSize(200 - (int) status.lost())
+        .containsAll(Stream.iterate(0, i -> i + 1).limit(10).toList());
+    long lost = status.lost();
+    assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+        .contains(lost + " event(s) accepted into the outbox could not be read back after the disk error"));
   }
 }

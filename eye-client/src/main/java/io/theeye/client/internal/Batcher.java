@@ -287,12 +287,12 @@ final class Batcher implements Runnable {
   }
 
   /**
-   * Whether a flush marker's outbox records have all been sent, or cannot be now (memory-only mode,
-   * or the collector is failing and earlier batches wait to be re-sent): then it resolves, and what
-   * was not sent counts as kept.
+   * Whether a flush marker's outbox records have all been sent, or cannot be now (the collector is
+   * failing and earlier batches wait to be re-sent): then it resolves, and what was not sent counts
+   * as kept. After a disk error the records still being read back from the failed log count too.
    */
   private boolean outboxCaughtUp(FlushMarker m) {
-    return !outbox.healthy() || !retained.isEmpty() || !outbox.hasUnread() || outbox.read() >= m.target;
+    return !retained.isEmpty() || !outbox.hasUnread() || outbox.read() >= m.target;
   }
 
   /** Sends batches read from the outbox while slots are free and a batch is due. */
@@ -325,7 +325,6 @@ final class Batcher implements Runnable {
       // Stop at the flush's marker, so that its result counts only events tracked before it.
       limit = (int) Math.min(limit, marker.target - outbox.read());
     }
-    int gen = outbox.generation();
     OutboxLog.Range range = outbox.nextRange(limit,
         config.maxBatchBytes() - ENVELOPE_OVERHEAD - config.maxBatchEvents());
     if (range == null) {
@@ -340,9 +339,9 @@ final class Batcher implements Runnable {
       bytes += json.length;
     }
     try {
-      return assemble(List.copyOf(events), bytes, range, gen);
+      return assemble(List.copyOf(events), bytes, range, range.generation);
     } catch (RuntimeException e) {
-      Batch unsent = new Batch(List.copyOf(events), bytes, new byte[0], false, 0, range, gen);
+      Batch unsent = new Batch(List.copyOf(events), bytes, new byte[0], false, 0, range, range.generation);
       track(unsent);
       outcomes.failed(unsent, FailureReason.REFUSED, 0, null, "the batch could not be assembled: " + e, e);
       return null;

@@ -3,15 +3,21 @@ package io.theeye.client.internal;
 import io.theeye.client.OutboxStatus;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 
 /**
  * The client's outbox: the {@link OutboxLog} while the disk works, and memory-only mode while it
- * does not. A disk error (full, read-only, deleted directory) is logged and counted, the log is let
- * go, events flow through memory as without an outbox, and every {@link #RETRY_NANOS} the sender
- * tries to open the log again. Also the byte bound: {@code track} reserves each record's room here.
+ * does not. A disk error (full, read-only, deleted directory) is logged and counted; new events flow
+ * through memory as without an outbox, and every {@link #RETRY_NANOS} the sender tries to open the
+ * log again. The failed log is not dropped at once: it is kept read-only, {@link #draining}, until the
+ * events already accepted into it are read back and sent (its open files stay readable even when the
+ * directory is gone); only events that cannot be read back are lost, counted in {@code lost}. While
+ * it drains it holds the directory's lock, so the same directory is reopened only after it. Also the
+ * byte bound: {@code track} reserves each record's room here.
  *
  * <p>{@link #reserve}, {@link #unreserve} and {@link #status} from any thread; the rest from the
  * sender thread. Internal, not for public use.
@@ -33,6 +39,11 @@ final class Outbox {
   private volatile OutboxLog open;
   /** Bumped whenever the log is let go: ranges read from an older log are not settled in a newer. */
   private int generation;
+  /**
+   * Logs let go after a disk error whose accepted events are still being read back, oldest first
+   * (more than one only if the directory failed again after a reopen before the first drained).
+   */
+  private final ArrayDeque<OutboxLog> draining = new ArrayDeque<>();
   /** Callers of {@link #awaitRoom} wait here for acknowledged segments to be deleted. */
   private final RoomWaiter waiter = new RoomWaiter();
   /** Record bytes reserved by track() and not yet written. */
@@ -50,6 +61,7 @@ final class Outbox {
   private volatile long cutBytes;
   private volatile long setAside;
   private volatile long errors;
+  private volatile long lost;
   private volatile String lastError;
 
   private Outbox(Path dir, long maxBytes, long segmentBytes, long syncIntervalNanos, long retryNanos) {
@@ -86,10 +98,6 @@ final class Outbox {
 
   boolean healthy() {
     return open != null;
-  }
-
-  int generation() {
-    return generation;
   }
 
   /**
@@ -173,11 +181,37 @@ final class Outbox {
 
   boolean hasUnread() {
     OutboxLog current = open;
-    return current != null && current.hasUnread();
+    if (current != null && current.hasUnread()) {
+      return true;
+    }
+    for (OutboxLog old : draining) {
+      if (old.hasUnread()) {
+        return true;
+      }
+    }
+    return false;
   }
 
-  /** The next records to send, or {@code null}. */
+  /**
+   * The next records to send, or {@code null}: the draining logs' first (their events were accepted
+   * first). The range carries the generation it was read under, for {@link #settle}.
+   */
   OutboxLog.Range nextRange(int maxEvents, long maxBytes) {
+    for (OutboxLog old : List.copyOf(draining)) {
+      if (!old.hasUnread()) {
+        continue;
+      }
+      try {
+        OutboxLog.Range range = old.read(maxEvents, maxBytes);
+        if (range != null) {
+          read += range.records.size();
+          range.generation = old.generation;
+          return range;
+        }
+      } catch (IOException e) {
+        loseUnread(old, e);
+      }
+    }
     OutboxLog current = open;
     if (current == null) {
       return null;
@@ -186,6 +220,7 @@ final class Outbox {
       OutboxLog.Range range = current.read(maxEvents, maxBytes);
       if (range != null) {
         read += range.records.size();
+        range.generation = generation;
       }
       return range;
     } catch (IOException e) {
@@ -196,6 +231,21 @@ final class Outbox {
 
   /** A batch read from generation {@code gen} is acknowledged, or refused for good. */
   void settle(OutboxLog.Range range, int gen) {
+    for (OutboxLog old : draining) {
+      if (old.generation != gen) {
+        continue;
+      }
+      try {
+        // Moves the checkpoint in memory; writing it is tried once the log is drained.
+        old.settle(range);
+      } catch (IOException e) {
+        log.debug("outbox {}: deleting acknowledged segments after the disk error failed", dir, e);
+      }
+      if (old.drained()) {
+        finishDraining(old);
+      }
+      return;
+    }
     OutboxLog current = open;
     if (current == null || gen != generation) {
       return;
@@ -261,23 +311,64 @@ final class Outbox {
   private void degrade(String doing, Exception e) {
     errors++;
     lastError = doing + ": " + e;
-    log.warn("outbox {}: {} failed; events are kept in memory (bounded by maxQueueEvents) until the"
+    log.warn("outbox {}: {} failed; new events are kept in memory (bounded by maxQueueEvents) until the"
         + " disk works again", dir, doing, e);
     OutboxLog current = open;
     open = null;
-    generation++;
+    int failedGeneration = generation++;
     nextRetryNanos = System.nanoTime() + retryNanos;
     if (current != null) {
       syncedBase += current.syncedRecords();
       bytesWritten = current.bytesWritten();
-      current.close();
+      current.stopWriting();
+      current.generation = failedGeneration;
+      if (current.drained()) {
+        current.close();
+      } else {
+        // Its events were accepted: they are read back and sent before the directory is let go.
+        draining.add(current);
+        log.info("outbox {}: the {} event(s) already in it not yet sent are read back and sent", dir,
+            current.unreadRecords());
+      }
     }
     // Waiters go on in memory-only mode.
     waiter.wakeAll();
   }
 
+  /** The draining log cannot be read: its events not yet read are lost, counted and logged. */
+  private void loseUnread(OutboxLog old, IOException e) {
+    long n = old.unreadRecords();
+    lost += n;
+    // Counted as read, so that a flush waiting for them ends (and they do not count as kept).
+    read += n;
+    log.warn("outbox {}: {} event(s) accepted into the outbox could not be read back after the disk"
+        + " error; they are lost", dir, n, e);
+    draining.remove(old);
+    old.close();
+  }
+
+  /** The draining log is read and settled: try to write its checkpoint, then let the directory go. */
+  private void finishDraining(OutboxLog old) {
+    try {
+      old.sync();
+    } catch (IOException e) {
+      // The disk still fails: when the directory is opened again, the events sent from it since the
+      // last checkpoint are sent once more, with their ids (the collector stores them once).
+      log.debug("outbox {}: the checkpoint after the disk error could not be written", dir, e);
+    }
+    draining.remove(old);
+    old.close();
+  }
+
   /** Syncs and closes; the client is stopping. */
   void close() {
+    for (OutboxLog old : List.copyOf(draining)) {
+      if (old.hasUnread()) {
+        log.warn("outbox {}: closing with {} event(s) not yet read back after the disk error; they stay"
+            + " in the directory's files, if it still exists", dir, old.unreadRecords());
+      }
+      finishDraining(old);
+    }
     OutboxLog current = open;
     if (current == null) {
       return;
@@ -292,6 +383,6 @@ final class Outbox {
     long stored = current == null ? 0 : current.storedBytes();
     long written = current == null ? bytesWritten : current.bytesWritten();
     return new OutboxStatus(dir, current != null, stored, maxBytes, synced, written, recovered, cutBytes,
-        setAside, errors, lastError);
+        setAside, errors, lost, lastError);
   }
 }

@@ -64,6 +64,8 @@ final class OutboxLog implements Closeable {
   private final Path dir;
   private final long maxBytes;
   private final long segmentBytes;
+  /** Set by {@link Outbox}: which of its logs this is (a new one after each disk error). */
+  int generation;
 
   private FileChannel lockChannel;
   private FileLock lock;
@@ -98,6 +100,13 @@ final class OutboxLog implements Closeable {
   private volatile long bytesWritten;
   private long cutBytes;
   private long setAside;
+  /**
+   * After a disk error: nothing is written any more (no appends, segments, fsyncs of records); what
+   * was appended and not yet read is still read back, records left in {@link #writeBuffer} included.
+   */
+  private boolean readOnly;
+  /** In read-only mode, how much of {@link #writeBuffer} has been read back. */
+  private int tailRead;
 
   private OutboxLog(Path dir, long maxBytes, long segmentBytes) {
     this.dir = dir;
@@ -130,6 +139,8 @@ final class OutboxLog implements Closeable {
     final long end;
     final List<byte[]> records;
     boolean settled;
+    /** Set by {@link Outbox}: the generation of the log it was read from. */
+    int generation;
 
     Range(Segment segment, long start, long end, List<byte[]> records) {
       this.segment = segment;
@@ -395,7 +406,18 @@ final class OutboxLog implements Closeable {
     Path file = dir.resolve(String.format("%020d%s", id, SEGMENT_SUFFIX));
     FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
-    channel.write(ByteBuffer.wrap(MAGIC), 0);
+    try {
+      channel.write(ByteBuffer.wrap(MAGIC), 0);
+    } catch (IOException e) {
+      // A full disk: no half-written header is left behind to be set aside as corrupt at the next open.
+      closeQuietly(channel);
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
     bytesWritten += HEADER;
     Segment s = new Segment(id, file, channel, HEADER);
     if (active != null && !unsynced.contains(active.channel)) {
@@ -449,15 +471,13 @@ final class OutboxLog implements Closeable {
 
   /** Writes buffered records to the active segment's file (not yet synced). */
   void flushWrites() throws IOException {
-    if (writeBuffer.position() == 0) {
+    if (writeBuffer.position() == 0 || readOnly) {
       return;
     }
-    writeBuffer.flip();
-    try {
-      writeAt(writeBuffer);
-    } finally {
-      writeBuffer.clear();
-    }
+    // Written from a view: if the write fails, the records stay in the buffer, to be read back from
+    // memory after the disk error (see stopWriting).
+    writeAt(ByteBuffer.wrap(writeBuffer.array(), 0, writeBuffer.position()));
+    writeBuffer.clear();
   }
 
   private void writeAt(ByteBuffer b) throws IOException {
@@ -475,7 +495,22 @@ final class OutboxLog implements Closeable {
 
   /** Whether there are records appended and not yet read for sending. */
   boolean hasUnread() {
-    return pendingBytes() > 0 || readOffset < readSegment.end || readSegment != active;
+    return pendingBytes() > tailRead || readOffset < readSegment.end || readSegment != active;
+  }
+
+  /**
+   * A disk error: from now on the log only reads back what was appended and not yet read (the file
+   * descriptors stay valid even if the directory was deleted or moved, and reading needs no free
+   * space), so those events are still sent; it writes nothing more. {@link #settle} still tries to
+   * move the checkpoint, which fails while the disk does.
+   */
+  void stopWriting() {
+    readOnly = true;
+  }
+
+  /** Whether, read-only, everything is read and every range read is settled. */
+  boolean drained() {
+    return !hasUnread() && ranges.isEmpty();
   }
 
   /** How many records are appended and not yet read. */
@@ -503,7 +538,7 @@ final class OutboxLog implements Closeable {
       readOffset = HEADER;
     }
     if (readOffset >= readSegment.end) {
-      return null;
+      return readOnly ? readTail(maxEvents, maxBytes) : null;
     }
     long start = readOffset;
     List<byte[]> records = new ArrayList<>();
@@ -523,6 +558,34 @@ final class OutboxLog implements Closeable {
     }
     readRecords += records.size();
     Range range = new Range(readSegment, start, readOffset, records);
+    ranges.add(range);
+    return range;
+  }
+
+  /**
+   * Read-only: the records that never reached the file, from the write buffer. Their range is empty
+   * at the end of the active segment, so settling it acknowledges nothing more of the file.
+   */
+  private Range readTail(int maxEvents, long maxBytes) {
+    byte[] buffer = writeBuffer.array();
+    int end = writeBuffer.position();
+    List<byte[]> records = new ArrayList<>();
+    long bytes = 0;
+    while (tailRead < end && records.size() < maxEvents) {
+      // Framed by append(): the checksum needs no checking, the bytes never left memory.
+      int length = ByteBuffer.wrap(buffer).getInt(tailRead);
+      if (!records.isEmpty() && bytes + length > maxBytes) {
+        break;
+      }
+      records.add(Arrays.copyOfRange(buffer, tailRead + FRAME_OVERHEAD, tailRead + FRAME_OVERHEAD + length));
+      bytes += length;
+      tailRead += FRAME_OVERHEAD + length;
+    }
+    if (records.isEmpty()) {
+      return null;
+    }
+    readRecords += records.size();
+    Range range = new Range(active, active.end, active.end, records);
     ranges.add(range);
     return range;
   }
@@ -559,7 +622,7 @@ final class OutboxLog implements Closeable {
       delete(segments.pollFirst());
     }
     // Everything acknowledged: start a fresh segment now and then, so the space comes back.
-    if (ranges.isEmpty() && active == readSegment && readOffset == active.end && active.end > HEADER
+    if (!readOnly && ranges.isEmpty() && active == readSegment && readOffset == active.end && active.end > HEADER
         && ackedSegment == active.id && ackedOffset == active.end && pendingBytes() == 0
         && (active.end >= segmentBytes / 8 || stored > maxBytes / 2)) {
       Segment done = active;
@@ -604,6 +667,10 @@ final class OutboxLog implements Closeable {
   /** Writes what is buffered, fsyncs every segment written since the last sync, then the checkpoint. */
   void sync() throws IOException {
     flushWrites();
+    if (readOnly) {
+      // Only the checkpoint: records are not written any more.
+      unsynced.clear();
+    }
     long appended = appendedRecords;
     for (FileChannel channel : unsynced) {
       if (channel.isOpen()) {
