@@ -14,6 +14,8 @@ import io.theeye.client.internal.Internal;
 import io.theeye.model.Event;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -180,14 +183,26 @@ class OutboxTest extends MockCollectorTest {
     holdRequestsUntil(collectorUp);
     long bound = 64 << 10;
     eye = clientFor(server).outbox(outbox()).outboxMaxBytes(bound).build();
-    // The watchdog: no track() call may take over 50 ms.
+    // The watchdog: no track() call may take over 50 ms. A call's wall time also holds the time the
+    // OS kept the thread off a core (the tests share two cores with other builds), which is not the
+    // client's doing; so a call over 50 ms fails the test when the watchdog saw it waiting (blocked on
+    // a lock, parked, sleeping) or in file or socket I/O, or when it spent over 50 ms on the CPU. A
+    // call over 50 ms that did none of these was preempted: it is reported, not failed.
+    Thread caller = Thread.currentThread();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     AtomicLong callStarted = new AtomicLong();
-    AtomicLong longest = new AtomicLong();
+    AtomicLong callNumber = new AtomicLong();
+    Map<Long, String> seenBlocking = new ConcurrentHashMap<>();
     Thread watchdog = new Thread(() -> {
       while (!Thread.currentThread().isInterrupted()) {
+        long number = callNumber.get();
         long started = callStarted.get();
-        if (started != 0) {
-          longest.accumulateAndGet(System.nanoTime() - started, Math::max);
+        // Only a call already 5 ms old is looked into: a stack trace costs the caller a pause.
+        if (started != 0 && System.nanoTime() - started > 5_000_000L) {
+          String blocking = blockingIn(caller);
+          if (blocking != null && callNumber.get() == number && callStarted.get() == started) {
+            seenBlocking.putIfAbsent(number, blocking);
+          }
         }
         // A sample every millisecond: enough to see a 50 ms call, without taking a core.
         java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
@@ -199,11 +214,27 @@ class OutboxTest extends MockCollectorTest {
     int calls = 5_000;
     // The first call loads the client's classes; it is not watched.
     int accepted = eye.track(SESSION, "page interaction", "pageview", Map.of("i", 0)) ? 1 : 0;
+    List<String> slow = new java.util.ArrayList<>();
+    List<String> preempted = new java.util.ArrayList<>();
     try {
       for (int i = 1; i < calls; i++) {
-        callStarted.set(System.nanoTime());
+        long cpu = threads.getCurrentThreadCpuTime();
+        callNumber.set(i);
+        long started = System.nanoTime();
+        callStarted.set(started);
         boolean ok = eye.track(SESSION, "page interaction", "pageview", Map.of("i", i));
+        long wall = System.nanoTime() - started;
         callStarted.set(0);
+        cpu = threads.getCurrentThreadCpuTime() - cpu;
+        if (wall > 50_000_000L) {
+          String blocking = seenBlocking.get((long) i);
+          String call = "call " + i + ": " + wall / 1_000_000 + " ms, " + cpu / 1_000_000 + " ms of CPU";
+          if (blocking != null || cpu > 50_000_000L) {
+            slow.add(call + (blocking == null ? "" : ", " + blocking));
+          } else {
+            preempted.add(call);
+          }
+        }
         if (ok) {
           accepted++;
         }
@@ -212,7 +243,8 @@ class OutboxTest extends MockCollectorTest {
       watchdog.interrupt();
     }
 
-    assertThat(longest.get()).as("the longest track() call, in ns").isLessThan(50_000_000L);
+    assertThat(slow).as("track() calls over 50 ms that waited, did I/O or computed that long (calls over"
+        + " 50 ms only off a core: %s)", preempted).isEmpty();
     EyeCounters c = eye.counters();
     assertThat(accepted).isPositive().isLessThan(calls);
     assertThat(c.dropped(DropReason.OUTBOX_FULL)).isEqualTo(calls - accepted);
@@ -353,5 +385,23 @@ class OutboxTest extends MockCollectorTest {
     long lost = status.lost();
     assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
         .contains(lost + " event(s) accepted into the outbox could not be read back after the disk error"));
+  }
+
+  /** What {@code thread} is doing if it is waiting or in I/O, else {@code null}. */
+  private static String blockingIn(Thread thread) {
+    Thread.State state = thread.getState();
+    StackTraceElement[] stack = thread.getStackTrace();
+    String top = stack.length == 0 ? "" : " at " + stack[0];
+    if (state != Thread.State.RUNNABLE) {
+      return state + top;
+    }
+    for (StackTraceElement frame : stack) {
+      String c = frame.getClassName();
+      if (c.startsWith("sun.nio.ch.") || c.startsWith("java.io.File") || c.equals("java.io.RandomAccessFile")
+          || c.startsWith("java.net.")) {
+        return "in I/O at " + frame;
+      }
+    }
+    return null;
   }
 }
