@@ -11,6 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * THRESHOLD}: tracks events 0..N-1 (number in {@code data.i}, ten sessions), printing {@code synced
  * K} whenever the outbox's fsynced count grows and {@code past-sync-point} once it reaches THRESHOLD.
  * {@code deliver ENDPOINT DIR}: sends what the outbox holds, prints {@code flushed ...} and exits.
+ * {@code hold ENDPOINT DIR}: builds a client on the outbox, prints {@code holding DIR} and waits to be
+ * killed.
  */
 public final class OutboxCrashApp {
 
@@ -27,6 +29,14 @@ public final class OutboxCrashApp {
         .outboxSyncInterval(Duration.ofMillis(20))
         // A backfill that must not lose events: wait for room rather than drop.
         .overflow(Overflow.blockUpTo(Duration.ofSeconds(30)));
+    if (args[0].equals("hold")) {
+      // Holds the outbox until the process is killed.
+      EyeClient eye = builder.build();
+      System.out.println("holding " + eye.outbox().orElseThrow().directory());
+      while (true) {
+        LockSupport.park();
+      }
+    }
     if (args[0].equals("deliver")) {
       try (EyeClient eye = builder.build()) {
         FlushResult r = eye.flush().get(60, TimeUnit.SECONDS);

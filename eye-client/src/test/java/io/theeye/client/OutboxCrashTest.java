@@ -1,6 +1,7 @@
 package io.theeye.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.theeye.collector.Collector;
 import io.theeye.testsupport.ChildProcess;
@@ -95,6 +96,33 @@ class OutboxCrashTest {
         assertThat(numbers).as("event %d, before the sync point", i).contains(i);
       }
       assertThat(rows).isBetween(syncPoint, (long) EVENTS - 1);
+    }
+  }
+
+  @Test
+  void aClientInAnotherJvmOnTheSameDirectoryFailsAtBuildNamingItAndTheLockDiesWithItsProcess()
+      throws Exception {
+    Path outbox = dir.resolve("outbox");
+    String down;
+    try (ServerSocket s = new ServerSocket(0)) {
+      down = "http://127.0.0.1:" + s.getLocalPort() + "/";
+    }
+    EyeClient.Builder second = EyeClient.builder().endpoint(down).keyId(OutboxCrashApp.KEY_ID)
+        .secret(OutboxCrashApp.SECRET).outbox(outbox);
+    try (ChildProcess app = ChildProcess.javaMain(dir, List.of("-Xmx64m"), OutboxCrashApp.class, "hold",
+        down, outbox.toString())) {
+      app.awaitLine("holding ");
+      // Fails fast: the lock is tried, never waited for.
+      assertThatThrownBy(second::build)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(outbox.toAbsolutePath().toString())
+          .hasMessageContaining("in use by another EyeClient");
+      app.process().destroyForcibly();
+      assertThat(app.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    // A kill -9 leaves no stale lock behind: the OS released it with the process.
+    try (EyeClient eye = second.build()) {
+      assertThat(eye.outbox().orElseThrow().healthy()).isTrue();
     }
   }
 }
