@@ -351,6 +351,66 @@ class OutboxTest extends MockCollectorTest {
     assertThat(eye.counters().droppedTotal()).isZero();
   }
 
+  /**
+   * A disk error that leaves the directory in place (as a full disk does): the events are delivered,
+   * but some may be sent twice, always under the same id, since the checkpoint of what was sent from
+   * the failed log could not be written. The client does not take the directory back while it still
+   * cannot write there, so the fault does not make it send the same events again and again.
+   */
+  @Test
+  void aDiskErrorInPlaceMaySendAnEventTwiceButAlwaysUnderItsOneId() throws Exception {
+    server.setDispatcher(collector);
+    clientLog.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    try {
+      EyeClient.Builder builder = clientFor(server).outbox(outbox()).outboxSyncInterval(Duration.ofMillis(10));
+      eye = Internal.instance().newClient(Internal.instance().config(builder)
+          .outboxRetryInterval(Duration.ofMillis(100)).build());
+      trackRange(eye, 0, 100);
+      eye.flush().get(10, TimeUnit.SECONDS);
+
+      // The checkpoint cannot be replaced: its temporary file's name is taken by a directory (which
+      // stops root as well as anyone). Renamed into place, which fails while the sender is writing
+      // the temporary file; then it is tried again.
+      Path blocker = Files.createDirectory(dir.resolve("blocker"));
+      Path tmp = outbox().resolve("acked.tmp");
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        try {
+          Files.move(blocker, tmp);
+          return true;
+        } catch (IOException e) {
+          return false;
+        }
+      });
+      trackRange(eye, 100, 200);
+      eye.flush().get(10, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(10)).until(() -> eye.outbox().orElseThrow().errors() > 0);
+      // Two retries find the directory still unwritable and leave it alone.
+      await().atMost(Duration.ofSeconds(10)).until(() -> logs.list.stream()
+          .filter(e -> e.getFormattedMessage().endsWith("still unusable")).count() >= 2);
+      assertThat(eye.outbox().orElseThrow().healthy()).isFalse();
+      trackRange(eye, 200, 300);
+      eye.flush().get(10, TimeUnit.SECONDS);
+
+      Files.delete(tmp);
+      await().atMost(Duration.ofSeconds(10)).until(() -> eye.outbox().orElseThrow().healthy());
+      trackRange(eye, 300, 400);
+      eye.flush().get(10, TimeUnit.SECONDS);
+
+      Map<Integer, java.util.Set<String>> idsByNumber = new java.util.HashMap<>();
+      for (Event e : collector.received) {
+        idsByNumber.computeIfAbsent(e.data().get("i").asInt(), k -> new java.util.HashSet<>()).add(e.eventId());
+      }
+      assertThat(idsByNumber.keySet()).containsExactlyInAnyOrderElementsOf(
+          Stream.iterate(0, i -> i + 1).limit(400).toList());
+      assertThat(idsByNumber.values()).allSatisfy(ids -> assertThat(ids).hasSize(1));
+      OutboxStatus status = eye.outbox().orElseThrow();
+      assertThat(status.errors()).isEqualTo(1);
+      assertThat(status.lost()).isZero();
+    } finally {
+      clientLog.setLevel(null);
+    }
+  }
+
   @Test
   void eventsThatCannotBeReadBackAfterADiskErrorAreCountedLostAndLogged() throws Exception {
     CountDownLatch collectorUp = new CountDownLatch(1);

@@ -89,6 +89,10 @@ final class Outbox {
   }
 
   private void attach(OutboxLog opened) {
+    if (opened.recoveredRecords() > 0) {
+      log.info("outbox {}: {} event(s) from an earlier run not yet acknowledged; sending them again",
+          dir, opened.recoveredRecords());
+    }
     open = opened;
     appended += opened.recoveredRecords();
     recovered += opened.recoveredRecords();
@@ -300,6 +304,14 @@ final class Outbox {
   private void retry(long now) {
     try {
       OutboxLog reopened = OutboxLog.open(dir, maxBytes, segmentBytes);
+      try {
+        // Opening only reads; a full disk would open and fail again at the first checkpoint, and
+        // every retry would send the events since the last good one once more.
+        reopened.checkWritable();
+      } catch (IOException e) {
+        reopened.close();
+        throw e;
+      }
       attach(reopened);
       log.info("outbox {}: the disk works again; events go to the outbox again", dir);
     } catch (IOException | IllegalStateException e) {

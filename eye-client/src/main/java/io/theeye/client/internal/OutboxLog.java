@@ -260,11 +260,8 @@ final class OutboxLog implements Closeable {
       readSegment = active;
       readOffset = active.end;
     }
+    // Logged by Outbox once the log is taken into use.
     recoveredRecords = countUnread();
-    if (recoveredRecords > 0) {
-      log.info("outbox {}: {} event(s) from an earlier run not yet acknowledged; sending them again",
-          dir, recoveredRecords);
-    }
   }
 
   /** The end of the intact records of {@code s} (or -1 if its header is bad). */
@@ -377,6 +374,12 @@ final class OutboxLog implements Closeable {
       ch.force(true);
     }
     move(tmp, dir.resolve(CHECKPOINT));
+  }
+
+  /** Writes the checkpoint again (the same one) and syncs the directory: whether the disk takes writes. */
+  void checkWritable() throws IOException {
+    writeCheckpoint();
+    syncDirectory();
   }
 
   /** Makes created and renamed files durable (where the platform allows opening a directory). */
