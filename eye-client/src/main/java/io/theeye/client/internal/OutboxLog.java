@@ -690,7 +690,10 @@ final class OutboxLog implements Closeable {
       syncDirectory();
       directoryDirty = false;
     }
-    syncedRecords = appended;
+    if (!readOnly) {
+      // Read-only, the records of the write buffer were never written: they are not synced.
+      syncedRecords = appended;
+    }
   }
 
   // ---- status (any thread) ----
