@@ -48,6 +48,11 @@ public final class ClientRunner {
     /** Events the library refused (The Eye counts them; Segment's unbounded queue refuses none). */
     long dropped();
 
+    /** Bytes the library wrote to local disk so far (The Eye's outbox; 0 without one). */
+    default long diskBytesWritten() {
+      return 0;
+    }
+
     @Override
     void close();
   }
@@ -55,7 +60,7 @@ public final class ClientRunner {
   /**
    * Entry point of the child JVM.
    *
-   * @param args {@code eye|segment <base url> <warm-up events> <events> <key id> <secret> [<Eye gzip
+   * @param args {@code eye|eye-outbox|segment <base url> <warm-up events> <events> <key id> <secret> [<Eye gzip
    *     threshold>]}
    */
   public static void main(String[] args) throws Exception {
@@ -70,7 +75,10 @@ public final class ClientRunner {
     Sample[] samples = samples(1024);
     try (Tracker tracker = switch (impl) {
       case "eye" -> EyeTracker.create(baseUrl, keyId, secret, warmup + events,
-          args.length > 6 ? Integer.valueOf(args[6]) : null);
+          args.length > 6 ? Integer.valueOf(args[6]) : null, null);
+      // The outbox in a fresh directory of the system's temporary file system, removed at exit.
+      case "eye-outbox" -> EyeTracker.create(baseUrl, keyId, secret, warmup + events,
+          args.length > 6 ? Integer.valueOf(args[6]) : null, freshOutbox());
       case "segment" -> segment(baseUrl);
       default -> throw new IllegalArgumentException("unknown client " + impl);
     }) {
@@ -88,6 +96,7 @@ public final class ClientRunner {
       var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       long cpuBefore = os.getProcessCpuTime();
       long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+      long diskBefore = tracker.diskBytesWritten();
       long start = System.nanoTime();
       say("START " + start);
       for (int i = 0; i < events; i++) {
@@ -105,9 +114,16 @@ public final class ClientRunner {
       expect(parent, "DONE");
       long cpu = os.getProcessCpuTime() - cpuBefore;
       heap.close();
-      say("HEAP " + heap.peakUsed() + " " + heap.peakAfterGc() + " " + tracker.dropped() + " " + cpu);
+      say("HEAP " + heap.peakUsed() + " " + heap.peakAfterGc() + " " + tracker.dropped() + " " + cpu + " "
+          + (tracker.diskBytesWritten() - diskBefore));
     }
     System.exit(0);
+  }
+
+  private static java.nio.file.Path freshOutbox() throws IOException {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("eye-bench-outbox");
+    dir.toFile().deleteOnExit();
+    return dir.resolve("outbox");
   }
 
   /**

@@ -31,7 +31,8 @@ final class ClientSuite extends Suite {
   int pairs = 3;
 
   @Option(names = "--clients", split = ",", paramLabel = "eye|segment",
-      description = "Which clients each pair runs, in order (default eye,segment; one alone gives no ratio).")
+      description = "Which clients each pair runs, in order (default eye,segment; eye-outbox is The Eye "
+          + "with its disk outbox on; each against segment gives a ratio).")
   List<String> clients = List.of("eye", "segment");
 
   @Option(names = "--child-xmx", description = "Heap limit of each client's JVM (default 1g, for both).")
@@ -59,7 +60,8 @@ final class ClientSuite extends Suite {
   /** One child run's figures. */
   record Run(String impl, int pair, double deliveredPerSecond, boolean complete, double callNsMean,
       long callNsP50, long callNsP99, double callBytes, long heapPeakUsed, long heapPeakAfterGc, long dropped,
-      double cpuMicrosPerEvent, double eventsPerRequest, double wireBytesPerEvent, double gzipShare) {}
+      double cpuMicrosPerEvent, double eventsPerRequest, double wireBytesPerEvent, double gzipShare,
+      double diskBytesPerEvent) {}
 
   @Override
   Report run() throws Exception {
@@ -86,7 +88,11 @@ final class ClientSuite extends Suite {
     report.note("heap", "child JVM heap: peak used sampled every 5 ms (includes garbage), and peak "
         + "occupancy right after a GC (what the client retained); measured phase only");
     report.columns("pair", "client", "delivered ev/s", "call ns mean", "call ns p50", "call ns p99",
-        "call B", "CPU us/event", "heap peak MiB", "after-GC peak MiB", "dropped", "ev/req", "wire B/ev", "gzip");
+        "call B", "CPU us/event", "heap peak MiB", "after-GC peak MiB", "dropped", "ev/req", "wire B/ev", "gzip",
+        "disk B/ev");
+    report.note("disk_bytes_per_event", "eye-outbox only: bytes the outbox wrote to its segment files over "
+        + "the measured phase (records of JSON + 8 bytes of framing, segment headers), per event; the "
+        + "outbox is in a fresh directory under java.io.tmpdir");
 
     List<Run> runs = new ArrayList<>();
     cpuByThread.clear();
@@ -105,19 +111,25 @@ final class ClientSuite extends Suite {
           report.row(pair, impl + (r.complete() ? "" : " (INCOMPLETE)"), r.deliveredPerSecond(), r.callNsMean(),
               r.callNsP50(), r.callNsP99(), r.callBytes(), r.cpuMicrosPerEvent(), r.heapPeakUsed() / 1048576.0,
               r.heapPeakAfterGc() / 1048576.0, r.dropped(), r.eventsPerRequest(), r.wireBytesPerEvent(),
-              String.format("%.0f%%", 100 * r.gzipShare()));
+              String.format("%.0f%%", 100 * r.gzipShare()), r.diskBytesPerEvent());
         }
       }
     }
 
     cpuByThread.forEach((run, text) -> report.note("cpu_by_thread." + run, text));
-    if (clients.equals(List.of("eye", "segment"))) {
-      double[] ratios = new double[pairs];
-      for (int p = 0; p < pairs; p++) {
-        ratios[p] = runs.get(2 * p).deliveredPerSecond() / runs.get(2 * p + 1).deliveredPerSecond();
-        report.result("ratio_eye_over_segment.pair" + (p + 1), ratios[p], "x");
+    if (clients.contains("segment")) {
+      for (String impl : clients) {
+        if (impl.equals("segment")) {
+          continue;
+        }
+        String key = "ratio_" + impl.replace('-', '_') + "_over_segment";
+        double[] ratios = new double[pairs];
+        for (int p = 0; p < pairs; p++) {
+          ratios[p] = rate(runs, impl, p + 1) / rate(runs, "segment", p + 1);
+          report.result(key + ".pair" + (p + 1), ratios[p], "x");
+        }
+        report.result(key + ".median", median(ratios), "x");
       }
-      report.result("ratio_eye_over_segment.median", median(ratios), "x");
     }
     for (String impl : clients) {
       List<Run> mine = runs.stream().filter(r -> r.impl().equals(impl)).toList();
@@ -137,6 +149,10 @@ final class ClientSuite extends Suite {
       report.result(impl + ".wire_bytes_per_event.median",
           median(mine.stream().mapToDouble(Run::wireBytesPerEvent).toArray()), "B");
       report.result(impl + ".dropped.total", mine.stream().mapToLong(Run::dropped).sum(), "events");
+      if (impl.equals("eye-outbox")) {
+        report.result(impl + ".disk_bytes_per_event.median",
+            median(mine.stream().mapToDouble(Run::diskBytesPerEvent).toArray()), "B");
+      }
       long incomplete = mine.stream().filter(r -> !r.complete()).count();
       if (incomplete > 0) {
         report.result(impl + ".incomplete_runs", incomplete, "runs");
@@ -205,7 +221,8 @@ final class ClientSuite extends Suite {
       run = new Run(impl, pair, deliveredEvents / ((end - start) / 1e9), complete,
           Long.parseLong(calls[1]) / (double) n, Long.parseLong(calls[2]), Long.parseLong(calls[3]),
           Long.parseLong(calls[4]) / (double) n, Long.parseLong(heap[1]), Long.parseLong(heap[2]),
-          Long.parseLong(heap[3]), Long.parseLong(heap[4]) / 1000.0 / n, perRequest, wirePerEvent, gzipShare);
+          Long.parseLong(heap[3]), Long.parseLong(heap[4]) / 1000.0 / n, perRequest, wirePerEvent, gzipShare,
+          heap.length > 5 ? Long.parseLong(heap[5]) / (double) n : 0);
     }
     if (jfr) {
       for (var section : JfrTop.summarize(jfrFile, 12).entrySet()) {
@@ -216,6 +233,11 @@ final class ClientSuite extends Suite {
       }
     }
     return run;
+  }
+
+  private static double rate(List<Run> runs, String impl, int pair) {
+    return runs.stream().filter(r -> r.impl().equals(impl) && r.pair() == pair).findFirst()
+        .map(Run::deliveredPerSecond).orElse(Double.NaN);
   }
 
   static double median(double[] values) {

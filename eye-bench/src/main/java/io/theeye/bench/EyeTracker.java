@@ -1,6 +1,8 @@
 package io.theeye.bench;
 
 import io.theeye.client.EyeClient;
+import io.theeye.client.OutboxStatus;
+import java.nio.file.Path;
 
 /**
  * The Eye's client behind the benchmark's {@link ClientRunner.Tracker}: its defaults (batches of 500,
@@ -18,10 +20,11 @@ final class EyeTracker implements ClientRunner.Tracker {
 
   /**
    * A client for {@code capacity} events in flight at most; {@code gzipThreshold} overrides the
-   * client's own when not {@code null}.
+   * client's own when not {@code null}; with an {@code outbox} directory, its outbox is on (bounded at
+   * 2 GiB, so that no event of the run is dropped for room).
    */
   static ClientRunner.Tracker create(String baseUrl, String keyId, String secret, int capacity,
-      Integer gzipThreshold) {
+      Integer gzipThreshold, Path outbox) {
     EyeClient.Builder builder = EyeClient.builder()
         .endpoint(baseUrl)
         .keyId(keyId)
@@ -30,6 +33,9 @@ final class EyeTracker implements ClientRunner.Tracker {
         .maxQueueBytes(capacity * 1024L);
     if (gzipThreshold != null) {
       builder.gzipThreshold(gzipThreshold);
+    }
+    if (outbox != null) {
+      builder.outbox(outbox).outboxMaxBytes(2L << 30);
     }
     return new EyeTracker(builder.build());
   }
@@ -47,6 +53,11 @@ final class EyeTracker implements ClientRunner.Tracker {
   @Override
   public long dropped() {
     return eye.counters().droppedTotal();
+  }
+
+  @Override
+  public long diskBytesWritten() {
+    return eye.outbox().map(OutboxStatus::bytesWritten).orElse(0L);
   }
 
   @Override

@@ -7,6 +7,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -30,22 +31,31 @@ public class TrackBenchmark {
   /** Events dropped over the trial, written to a system property the suite reads back. */
   static final String DROPPED_FILE_PROPERTY = "eye.bench.dropped.file";
 
+  /** Whether the client's disk outbox is on (in a fresh temporary directory, bounded at 2 GiB). */
+  @Param({"false", "true"})
+  public boolean outbox;
+
   private TrivialServer server;
+  private java.nio.file.Path outboxDir;
   private EyeClient eye;
   private SampleEvents.Pool events;
   private int next;
 
   /** Starts the server and the client; prepares a thousand realistic events. */
   @Setup(Level.Trial)
-  public void setUp() {
+  public void setUp() throws java.io.IOException {
     server = new TrivialServer();
-    eye = EyeClient.builder()
+    EyeClient.Builder builder = EyeClient.builder()
         .endpoint(server.baseUrl())
         .keyId("bench-key")
         .secret("bench-secret-0123456789abcdef")
         .maxQueueEvents(2_000_000)
-        .maxQueueBytes(2L << 30)
-        .build();
+        .maxQueueBytes(2L << 30);
+    if (outbox) {
+      outboxDir = java.nio.file.Files.createTempDirectory("eye-bench-track-outbox");
+      builder.outbox(outboxDir.resolve("outbox")).outboxMaxBytes(2L << 30);
+    }
+    eye = builder.build();
     events = SampleEvents.Pool.of(1024, 5);
   }
 
@@ -73,5 +83,12 @@ public class TrackBenchmark {
     }
     eye.close();
     server.close();
+    if (outboxDir != null) {
+      try (var files = java.nio.file.Files.walk(outboxDir)) {
+        for (var p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          java.nio.file.Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 }

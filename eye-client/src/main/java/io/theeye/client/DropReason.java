@@ -7,6 +7,8 @@ package io.theeye.client;
 public enum DropReason {
   /** The client already holds {@code maxQueueEvents} events or {@code maxQueueBytes} bytes. */
   QUEUE_FULL("queue_full", "the queue is full"),
+  /** The {@linkplain EyeClient.Builder#outbox outbox} already holds {@code outboxMaxBytes} bytes. */
+  OUTBOX_FULL("outbox_full", "the outbox is full"),
   /** The client was closed. */
   CLOSED("closed", "the client is closed"),
   /** The event's serialized {@code data} is over the per-event limit (32 KiB by default). */

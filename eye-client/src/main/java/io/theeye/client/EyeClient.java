@@ -7,12 +7,14 @@ import io.theeye.model.EyeProtocol;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -37,7 +39,8 @@ import okhttp3.OkHttpClient;
  * <p>{@link #shutdown()} does what {@code close()} does without blocking: it returns a future of the
  * number of events that were not delivered.
  *
- * <p><b>{@code track} never blocks and never throws.</b> It validates its arguments, stamps the time
+ * <p><b>{@code track} never blocks and never throws</b> (unless you choose {@link
+ * Builder#overflow(Overflow) Overflow.blockUpTo}, for batch jobs). It validates its arguments, stamps the time
  * (to the microsecond) and a per-client increasing sequence number, assigns a UUIDv7 event id,
  * serializes the event once (so mutating the data map afterwards changes nothing) and puts it in a
  * bounded buffer. When the event cannot be accepted — the buffer is full, the client is closed, the
@@ -142,12 +145,24 @@ public final class EyeClient implements AutoCloseable {
   /**
    * Sends everything tracked so far without waiting for the flush interval.
    *
+   * <pre>{@code
+   * FlushResult r = eye.flush().join();
+   * log.info("{} delivered, {} failed", r.acknowledged(), r.failed());
+   * }</pre>
+   *
    * @return a future that completes once every event tracked before this call has been acknowledged by
-   *     the collector or given up on (see {@link EyeListener}); it never completes exceptionally. After
-   *     {@link #close()} it completes when the close does.
+   *     the collector or given up on (see {@link EyeListener}), with what those events came to: events
+   *     already delivered before this call are not in it, and each event is in it once. It never
+   *     completes exceptionally. After {@link #close()} it completes, with {@link FlushResult#EMPTY},
+   *     when the close does.
    */
-  public CompletableFuture<Void> flush() {
+  public CompletableFuture<FlushResult> flush() {
     return core.flush();
+  }
+
+  /** A snapshot of this client's {@linkplain Builder#outbox outbox}, if it has one. */
+  public Optional<OutboxStatus> outbox() {
+    return core.outboxStatus();
   }
 
   /** A snapshot of this client's counters. */
@@ -277,6 +292,18 @@ public final class EyeClient implements AutoCloseable {
     /** Default {@link #maxDataBytes(int)}: {@value} bytes (32 KiB), the collector's default. */
     public static final int DEFAULT_MAX_DATA_BYTES = EyeProtocol.DEFAULT_MAX_DATA_BYTES;
 
+    /** Default {@link #outboxMaxBytes(long)}: {@value} bytes (256 MiB). */
+    public static final long DEFAULT_OUTBOX_MAX_BYTES = 256L << 20;
+
+    /** Smallest {@link #outboxMaxBytes(long)}: {@value} bytes (64 KiB), room for the largest event. */
+    public static final long MIN_OUTBOX_MAX_BYTES = MIN_BATCH_BYTES;
+
+    /** Default {@link #outboxSyncInterval(Duration)}: {@value} milliseconds. */
+    public static final long DEFAULT_OUTBOX_SYNC_INTERVAL_MILLIS = 200;
+
+    /** Largest segment file of the outbox: {@value} bytes (16 MiB). */
+    static final long MAX_OUTBOX_SEGMENT_BYTES = 16L << 20;
+
     private HttpUrl eventsUrl;
     private String keyId;
     private byte[] secret;
@@ -299,6 +326,10 @@ public final class EyeClient implements AutoCloseable {
     private OkHttpClient okHttpClient;
     private Clock clock = Clock.systemUTC();
     private boolean strict;
+    private Overflow overflow = Overflow.dropNewest();
+    private Path outboxDir;
+    private long outboxMaxBytes = DEFAULT_OUTBOX_MAX_BYTES;
+    private Duration outboxSyncInterval = Duration.ofMillis(DEFAULT_OUTBOX_SYNC_INTERVAL_MILLIS);
 
     private Builder() {}
 
@@ -536,6 +567,58 @@ public final class EyeClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What {@code track} does when the buffer ({@link #maxQueueEvents}, {@link #maxQueueBytes}) is full:
+     * {@link Overflow#dropNewest()} (the default: never wait, drop the new event, counted) or {@link
+     * Overflow#blockUpTo(Duration)} (wait that long for room, then drop, counted), for backfills and
+     * batch jobs; see {@link Overflow} for when to use which.
+     */
+    public Builder overflow(Overflow overflow) {
+      this.overflow = Objects.requireNonNull(overflow, "overflow");
+      return this;
+    }
+
+    /**
+     * Keeps accepted events in an outbox on local disk, in {@code dir} (created if need be), until the
+     * collector acknowledges them: they survive the application's restart or crash and a collector
+     * outage of any length up to {@link #outboxMaxBytes}, and are sent again, with the same event ids,
+     * after a restart (the collector stores each id once). {@code track} stays a non-blocking hand-off:
+     * the sender thread writes events to the outbox in order and fsyncs every {@link
+     * #outboxSyncInterval}. See docs/client.md for the guarantees and the format.
+     *
+     * <p>One client per directory: {@link #build()} fails if another client (in this or another
+     * process) holds it. A disk error later sends the client to memory-only mode, logged, until the
+     * disk works again. Default: no outbox.
+     */
+    public Builder outbox(Path dir) {
+      this.outboxDir = Objects.requireNonNull(dir, "outbox");
+      return this;
+    }
+
+    /**
+     * The most bytes of events the outbox holds (each event's JSON plus 8 bytes); when it is full, new
+     * events are dropped as {@link DropReason#OUTBOX_FULL}. Default {@value #DEFAULT_OUTBOX_MAX_BYTES};
+     * at least {@value #MIN_OUTBOX_MAX_BYTES}.
+     */
+    public Builder outboxMaxBytes(long outboxMaxBytes) {
+      if (outboxMaxBytes < MIN_OUTBOX_MAX_BYTES) {
+        throw new IllegalArgumentException("outboxMaxBytes must be at least " + MIN_OUTBOX_MAX_BYTES
+            + ", was " + outboxMaxBytes);
+      }
+      this.outboxMaxBytes = outboxMaxBytes;
+      return this;
+    }
+
+    /**
+     * How often the sender thread fsyncs what it wrote to the outbox (never the caller's thread). A
+     * process crash loses nothing written (the OS has it); a power cut loses at most the events
+     * written in the last interval. Default {@value #DEFAULT_OUTBOX_SYNC_INTERVAL_MILLIS} ms.
+     */
+    public Builder outboxSyncInterval(Duration outboxSyncInterval) {
+      this.outboxSyncInterval = positive(outboxSyncInterval, "outboxSyncInterval");
+      return this;
+    }
+
     /** Hears about every batch delivered or failed. Default: none. */
     public Builder listener(EyeListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
@@ -572,9 +655,10 @@ public final class EyeClient implements AutoCloseable {
     }
 
     /**
-     * Builds the client and starts its sender thread.
+     * Builds the client, opens its outbox (if any) and starts its sender thread.
      *
-     * @throws IllegalStateException when {@code endpoint}, {@code keyId} or {@code secret} is missing
+     * @throws IllegalStateException when {@code endpoint}, {@code keyId} or {@code secret} is missing,
+     *     or another client holds the outbox directory (the message names it)
      */
     public EyeClient build() {
       return new EyeClient(config().build());
@@ -613,7 +697,14 @@ public final class EyeClient implements AutoCloseable {
           .listener(listener)
           .okHttpClient(okHttpClient)
           .clock(clock)
-          .strict(strict);
+          .strict(strict)
+          .overflow(overflow)
+          .outboxDir(outboxDir)
+          .outboxMaxBytes(outboxMaxBytes)
+          .outboxSyncInterval(outboxSyncInterval)
+          // Small enough that acknowledged space comes back in steps of a sixteenth of the bound.
+          .outboxSegmentBytes(Math.min(MAX_OUTBOX_SEGMENT_BYTES, Math.max(MIN_BATCH_BYTES, outboxMaxBytes / 16)))
+          .outboxRetryInterval(Duration.ofSeconds(5));
     }
 
     /** The settings, never the secret. */

@@ -26,7 +26,8 @@ import java.util.Map;
  * @param rejected of those, events the collector recorded as rejected (e.g. a schema violation)
  * @param failed events the client gave up on: refused, out of retries, or abandoned at close
  * @param pending events accepted and not yet acknowledged or failed (queued, in flight, or waiting to be
- *     retried)
+ *     retried) that the client holds in memory; with an outbox, events written to it leave this count
+ *     ({@link EyeClient#outbox()} tells what the outbox holds)
  */
 public record EyeCounters(
     long tracked,

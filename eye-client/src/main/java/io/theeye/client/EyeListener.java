@@ -7,10 +7,11 @@ import java.util.List;
  * Hears how each batch of events ended: delivered to the collector, or not delivered and why.
  *
  * <p>Every event {@link EyeClient#track} accepts ends in exactly one of the two callbacks (events
- * refused by {@code track} are counted in {@link EyeCounters#dropped()} instead). Callbacks run on the
- * client's HTTP threads (or, for events abandoned by {@link EyeClient#close}, on the thread that closes
- * the client): keep them short and never block in them. An exception thrown by a callback is logged
- * and otherwise ignored.
+ * refused by {@code track} are counted in {@link EyeCounters#dropped()} instead). Callbacks run one at
+ * a time on the client's own sender thread, {@code eye-client-sender} — never on OkHttp's threads nor
+ * on the caller's — so they need no locking of their own; but while one runs the client sends nothing,
+ * so keep them short and never block in them. An exception thrown by a callback is logged and
+ * otherwise ignored.
  *
  * <pre>{@code
  * EyeClient eye = EyeClient.builder()

@@ -54,6 +54,17 @@ class BuilderTest {
   }
 
   @Test
+  void theOutboxAndOverflowSettingsRefuseBadValuesNamingThemselves() {
+    EyeClient.Builder b = EyeClient.builder();
+    assertThatThrownBy(() -> b.outboxMaxBytes(EyeClient.Builder.MIN_OUTBOX_MAX_BYTES - 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outboxMaxBytes");
+    b.outboxMaxBytes(EyeClient.Builder.MIN_OUTBOX_MAX_BYTES);
+    assertThatThrownBy(() -> b.outboxSyncInterval(Duration.ZERO)).hasMessageContaining("outboxSyncInterval");
+    assertThatThrownBy(() -> b.outbox(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("outbox");
+    assertThatThrownBy(() -> b.overflow(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("overflow");
+  }
+
+  @Test
   void buildRequiresEndpointKeyIdAndSecret() {
     assertThatThrownBy(() -> EyeClient.builder().keyId("k").secret("s").build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("endpoint");

@@ -148,7 +148,7 @@ class CloseTest extends MockCollectorTest {
     eye = clientFor(server).build();
     eye.close();
 
-    CompletableFuture<Void> flushed = eye.flush();
+    CompletableFuture<FlushResult> flushed = eye.flush();
 
     flushed.get(1, TimeUnit.SECONDS);
   }

@@ -161,7 +161,7 @@ class SendingTest extends MockCollectorTest {
     eye = clientFor(server).flushInterval(Duration.ofHours(1)).build();
 
     eye.track(SESSION, "page interaction", "pageview", Map.of());
-    CompletableFuture<Void> flushed = eye.flush();
+    CompletableFuture<FlushResult> flushed = eye.flush();
     await().atMost(Duration.ofSeconds(10)).until(() -> server.getRequestCount() == 1);
     assertThat(flushed).isNotDone();
     assertThat(eye.counters().acknowledged()).isZero();
@@ -273,7 +273,7 @@ class SendingTest extends MockCollectorTest {
     for (int i = 0; i < 5; i++) {
       eye.track(SESSION, "page interaction", "pageview", Map.of("i", i));
     }
-    CompletableFuture<Void> flushed = eye.flush();
+    CompletableFuture<FlushResult> flushed = eye.flush();
     await().atMost(Duration.ofSeconds(10)).until(() -> server.getRequestCount() == 3);
     assertThat(server.getRequestCount()).as("no more than 3 in flight").isEqualTo(3);
 

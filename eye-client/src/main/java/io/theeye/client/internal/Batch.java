@@ -19,14 +19,18 @@ final class Batch {
   final boolean gzipped;
   /** Clock millis after which no retry may start. */
   final long retryDeadlineMillis;
-  /** Completes when the exporter has reported the batch delivered or given up on. */
-  final CompletableFuture<Void> exported = new CompletableFuture<>();
+  /** Where the events are in the outbox, or {@code null} for a batch sent from memory. */
+  final OutboxLog.Range range;
+  /** The outbox generation {@link #range} was read from. */
+  final int generation;
   /**
-   * Completes after that, once the batch's room in the budget and its in-flight slot are given back:
-   * what {@code flush()} waits for.
+   * Completes once the sender has reported the batch's outcome and given back its room in the budget
+   * and its in-flight slot: what {@code flush()} waits for.
    */
   final CompletableFuture<Void> done = new CompletableFuture<>();
   private final AtomicBoolean finished = new AtomicBoolean();
+  /** How the batch ended; set once, by the thread that won {@link #finish()}, before the sender sees it. */
+  volatile Outcomes.Ending ending;
 
   /** Written by whichever thread starts an attempt; read by that attempt's callback and by close. */
   volatile int attempts;
@@ -34,11 +38,30 @@ final class Batch {
 
   Batch(List<PendingEvent> events, long eventBytes, byte[] body, boolean gzipped,
       long retryDeadlineMillis) {
+    this(events, eventBytes, body, gzipped, retryDeadlineMillis, null, 0);
+  }
+
+  Batch(List<PendingEvent> events, long eventBytes, byte[] body, boolean gzipped,
+      long retryDeadlineMillis, OutboxLog.Range range, int generation) {
     this.events = events;
     this.eventBytes = eventBytes;
     this.body = body;
     this.gzipped = gzipped;
     this.retryDeadlineMillis = retryDeadlineMillis;
+    this.range = range;
+    this.generation = generation;
+  }
+
+  /** Whether its events are in the outbox (and hold no room in the in-memory budget). */
+  boolean fromOutbox() {
+    return range != null;
+  }
+
+  /** The same events and body, to be sent again with a fresh retry budget. */
+  Batch again(long retryDeadlineMillis) {
+    Batch b = new Batch(events, eventBytes, body, gzipped, retryDeadlineMillis, range, generation);
+    b.attempts = attempts;
+    return b;
   }
 
   int size() {

@@ -2,6 +2,7 @@ package io.theeye.client.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * The room the client's events take, in events and bytes of JSON: reserved by {@code track} before an
@@ -15,6 +16,8 @@ final class Budget {
   private final int batchBytes;
   private final AtomicInteger events = new AtomicInteger();
   private final AtomicLong bytes = new AtomicLong();
+  /** Callers of {@link #awaitRoom} wait here; {@link #release} signals only when someone waits. */
+  private final RoomWaiter waiter = new RoomWaiter();
 
   Budget(ClientConfig config) {
     this.maxEvents = config.maxQueueEvents();
@@ -52,9 +55,23 @@ final class Budget {
     return wake ? 1 : 0;
   }
 
+  /**
+   * {@link #reserve}, waiting up to {@code maxWaitNanos} for room (the blocking overflow policy).
+   * Returns -1 when the wait ran out or {@code stop} became true (see {@link #wakeAll}).
+   */
+  int awaitRoom(int size, long maxWaitNanos, BooleanSupplier stop) throws InterruptedException {
+    return waiter.await(() -> reserve(size), maxWaitNanos, stop);
+  }
+
+  /** Wakes every caller waiting in {@link #awaitRoom}, e.g. because the client is closing. */
+  void wakeAll() {
+    waiter.wakeAll();
+  }
+
   void release(int eventCount, long byteCount) {
     events.addAndGet(-eventCount);
     bytes.addAndGet(-byteCount);
+    waiter.released();
   }
 
   /** Events accepted and not yet finished. */

@@ -1,6 +1,8 @@
 package io.theeye.client.internal;
 
 import io.theeye.client.EyeListener;
+import io.theeye.client.Overflow;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,6 +37,12 @@ public final class ClientConfig {
   private final ScheduledExecutorService retryScheduler;
   private final Clock clock;
   private final boolean strict;
+  private final Overflow overflow;
+  private final Duration outboxRetryInterval;
+  private final long outboxSegmentBytes;
+  private final Duration outboxSyncInterval;
+  private final long outboxMaxBytes;
+  private final Path outboxDir;
 
   private ClientConfig(Builder b) {
     this.eventsUrl = b.eventsUrl;
@@ -60,6 +68,12 @@ public final class ClientConfig {
     this.retryScheduler = b.retryScheduler;
     this.clock = b.clock;
     this.strict = b.strict;
+    this.overflow = b.overflow;
+    this.outboxRetryInterval = b.outboxRetryInterval;
+    this.outboxSegmentBytes = b.outboxSegmentBytes;
+    this.outboxSyncInterval = b.outboxSyncInterval;
+    this.outboxMaxBytes = b.outboxMaxBytes;
+    this.outboxDir = b.outboxDir;
   }
 
   /** A builder with nothing set; {@code EyeClient.Builder} sets every setting. */
@@ -163,6 +177,36 @@ public final class ClientConfig {
     return strict;
   }
 
+  /** What track() does when the buffer is full. */
+  public Overflow overflow() {
+    return overflow;
+  }
+
+  /** How often, after a disk error, the sender tries the outbox again. */
+  public Duration outboxRetryInterval() {
+    return outboxRetryInterval;
+  }
+
+  /** The size at which the outbox starts a new segment file. */
+  public long outboxSegmentBytes() {
+    return outboxSegmentBytes;
+  }
+
+  /** How often the sender fsyncs what it appended to the outbox. */
+  public Duration outboxSyncInterval() {
+    return outboxSyncInterval;
+  }
+
+  /** The outbox's byte bound. */
+  public long outboxMaxBytes() {
+    return outboxMaxBytes;
+  }
+
+  /** The outbox directory, or {@code null} for none. */
+  public Path outboxDir() {
+    return outboxDir;
+  }
+
   @Override
   public String toString() {
     // Never the secret.
@@ -200,6 +244,12 @@ public final class ClientConfig {
     private ScheduledExecutorService retryScheduler;
     private Clock clock;
     private boolean strict;
+    private Overflow overflow;
+    private Duration outboxRetryInterval;
+    private long outboxSegmentBytes;
+    private Duration outboxSyncInterval;
+    private long outboxMaxBytes;
+    private Path outboxDir;
 
     private Builder() {}
 
@@ -338,6 +388,42 @@ public final class ClientConfig {
     /** Sets {@code strict}. */
     public Builder strict(boolean strict) {
       this.strict = strict;
+      return this;
+    }
+
+    /** Sets {@code overflow}. */
+    public Builder overflow(Overflow overflow) {
+      this.overflow = overflow;
+      return this;
+    }
+
+    /** Sets {@code outboxDir}. */
+    public Builder outboxDir(Path outboxDir) {
+      this.outboxDir = outboxDir;
+      return this;
+    }
+
+    /** Sets {@code outboxMaxBytes}. */
+    public Builder outboxMaxBytes(long outboxMaxBytes) {
+      this.outboxMaxBytes = outboxMaxBytes;
+      return this;
+    }
+
+    /** Sets {@code outboxSyncInterval}. */
+    public Builder outboxSyncInterval(Duration outboxSyncInterval) {
+      this.outboxSyncInterval = outboxSyncInterval;
+      return this;
+    }
+
+    /** Sets {@code outboxSegmentBytes}. */
+    public Builder outboxSegmentBytes(long outboxSegmentBytes) {
+      this.outboxSegmentBytes = outboxSegmentBytes;
+      return this;
+    }
+
+    /** Sets {@code outboxRetryInterval}. */
+    public Builder outboxRetryInterval(Duration outboxRetryInterval) {
+      this.outboxRetryInterval = outboxRetryInterval;
       return this;
     }
 

@@ -2,9 +2,12 @@ package io.theeye.client.internal;
 
 import io.theeye.client.DropReason;
 import io.theeye.client.EyeCounters;
+import io.theeye.client.FlushResult;
+import io.theeye.client.OutboxStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,18 +44,26 @@ public final class ClientCore {
   private final HttpExporter exporter;
   private final Batcher batcher;
   private final Intake intake;
+  private final Outbox outbox;
 
   private final AtomicBoolean closeStarted = new AtomicBoolean();
   private final CompletableFuture<Long> closeResult = new CompletableFuture<>();
 
   /** Builds the client's machinery and starts its sender thread. */
   public ClientCore(ClientConfig config) {
+    // First, so that a directory held by another client fails the build before any thread starts.
+    this.outbox = config.outboxDir() == null ? null : Outbox.open(config);
     this.budget = new Budget(config);
     this.outcomes = new Outcomes(counters, config.listener());
     this.exporter = new HttpExporter(config, outcomes);
-    this.batcher = new Batcher(config, budget, drops, outcomes, exporter);
-    this.intake = new Intake(config, counters, drops, budget, batcher, outcomes.listening());
+    this.batcher = new Batcher(config, budget, drops, outcomes, exporter, outbox);
+    this.intake = new Intake(config, counters, drops, budget, batcher, outbox, outcomes.listening());
     batcher.start();
+  }
+
+  /** The outbox's status, if the client has one. */
+  public Optional<OutboxStatus> outboxStatus() {
+    return outbox == null ? Optional.empty() : Optional.of(outbox.status());
   }
 
   /** The HTTP client in use (for tests of its settings). */
@@ -77,9 +88,9 @@ public final class ClientCore {
   }
 
   /** A future that completes once everything offered before it is delivered or given up on. */
-  public CompletableFuture<Void> flush() {
-    CompletableFuture<Void> flushed = batcher.flush();
-    return flushed != null ? flushed : closeResult.thenApply(n -> null);
+  public CompletableFuture<FlushResult> flush() {
+    CompletableFuture<FlushResult> flushed = batcher.flush();
+    return flushed != null ? flushed : closeResult.thenApply(n -> FlushResult.EMPTY);
   }
 
   /** A snapshot of the counters. */
@@ -155,6 +166,7 @@ public final class ClientCore {
       exporter.abandonAll(batcher.outstanding());
       // Events that raced past intake's check into the queue after the sender's last drain.
       batcher.drainLeftovers();
+      batcher.closeOutbox();
       exporter.shutdown();
       drops.reportNow();
     } finally {

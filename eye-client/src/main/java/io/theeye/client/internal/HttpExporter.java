@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,14 +71,9 @@ final class HttpExporter {
     return http;
   }
 
-  /**
-   * Starts sending {@code batch}; never blocks.
-   *
-   * @return {@link Batch#exported}, which completes once the batch's outcome has been reported
-   */
-  CompletableFuture<Void> export(Batch batch) {
+  /** Starts sending {@code batch}; never blocks. Its outcome goes to {@link Outcomes}. */
+  void export(Batch batch) {
     attempt(batch);
-    return batch.exported;
   }
 
   /** From now on no attempt starts; gives up on {@code outstanding}, cancelling their calls. */
@@ -162,9 +156,7 @@ final class HttpExporter {
         int status = response.code();
         byte[] body = readBody(response);
         if (status >= 200 && status < 300) {
-          if (outcomes.delivered(batch, ingestResult(body, batch))) {
-            batch.exported.complete(null);
-          }
+          outcomes.delivered(batch, ingestResult(body, batch));
           return;
         }
         ErrorBody error = errorBody(body);
@@ -226,6 +218,11 @@ final class HttpExporter {
     // A Retry-After of 0 (or a date already past) would make a tight loop: back off instead.
     long wait = retryAfterMillis > 0 ? retryAfterMillis : retry.backoffMillis(batch.attempts);
     long now = clock.millis();
+    if (Saturating.add(now, wait) > batch.retryDeadlineMillis && batch.fromOutbox()) {
+      outcomes.kept(batch, status, "no acknowledgement after " + batch.attempts + " attempt(s) within the"
+          + " retry budget of " + config.retryBudget() + "; last: " + message);
+      return;
+    }
     if (Saturating.add(now, wait) > batch.retryDeadlineMillis) {
       fail(batch, FailureReason.RETRIES_EXHAUSTED, status, code, "gave up after " + batch.attempts
           + " attempt(s) within the retry budget of " + config.retryBudget() + "; last: " + message, cause);
@@ -244,14 +241,10 @@ final class HttpExporter {
 
   private void fail(Batch batch, FailureReason reason, int status, String code, String message,
       Throwable cause) {
-    if (outcomes.failed(batch, reason, status, code, message, cause)) {
-      batch.exported.complete(null);
-    }
+    outcomes.failed(batch, reason, status, code, message, cause);
   }
 
   private void abandon(Batch batch) {
-    if (outcomes.abandoned(batch)) {
-      batch.exported.complete(null);
-    }
+    outcomes.abandoned(batch);
   }
 }

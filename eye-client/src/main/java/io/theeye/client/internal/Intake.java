@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 /**
  * The caller's side of the client, {@code track}: it validates the event, stamps and serializes it
  * once, reserves room for it in the {@link Budget} and offers it to the {@link Batcher}'s queue; or it
- * drops it, counted by reason and summarized by the {@link DropReporter}. Never blocks; throws only in
- * strict mode.
+ * drops it, counted by reason and summarized by the {@link DropReporter}. Never blocks, unless the
+ * overflow policy says to wait for room; throws only in strict mode.
  */
 final class Intake {
 
@@ -26,15 +26,19 @@ final class Intake {
   private final DropReporter drops;
   private final Budget budget;
   private final Batcher batcher;
+  private final Outbox outbox;
   private final boolean listening;
   private final int maxEventJson;
+  /** How long track() may wait for room: 0 to drop at once. */
+  private final long maxWaitNanos;
   private final AtomicLong nextSeq = new AtomicLong();
   private final AtomicLong lastMicros = new AtomicLong(Long.MIN_VALUE);
   /** track() refuses new events. */
   private volatile boolean closed;
 
   Intake(ClientConfig config, Counters counters, DropReporter drops, Budget budget, Batcher batcher,
-      boolean listening) {
+      Outbox outbox, boolean listening) {
+    this.outbox = outbox;
     this.config = config;
     this.clock = config.clock();
     this.counters = counters;
@@ -43,11 +47,16 @@ final class Intake {
     this.batcher = batcher;
     this.listening = listening;
     this.maxEventJson = config.maxBatchBytes() - Batcher.ENVELOPE_OVERHEAD;
+    this.maxWaitNanos = Saturating.nanos(config.overflow().maxWait());
   }
 
   /** From now on every event is dropped as {@link DropReason#CLOSED}. */
   void close() {
     closed = true;
+    budget.wakeAll();
+    if (outbox != null) {
+      outbox.wakeAll();
+    }
   }
 
   boolean isClosed() {
@@ -69,7 +78,7 @@ final class Intake {
     if (invalid != null) {
       return drop(DropReason.INVALID_ARGUMENT, invalid, null);
     }
-    if (budget.isFull()) {
+    if (maxWaitNanos == 0 && budget.isFull()) {
       // Full: refuse before paying for serialization (reserve() re-checks exactly).
       return drop(DropReason.QUEUE_FULL, "the queue is full", null);
     }
@@ -91,18 +100,46 @@ final class Intake {
       return drop(DropReason.PAYLOAD_TOO_LARGE, "the event is " + json.length
           + " bytes serialized; a batch holds at most " + maxEventJson, null);
     }
+    boolean outboxReserved = false;
+    if (outbox != null) {
+      int room = outbox.reserve(json.length);
+      if (room == 0 && maxWaitNanos > 0) {
+        room = awaitOutboxRoom(json.length);
+        if (closed) {
+          unreserve(room > 0, json.length);
+          return drop(DropReason.CLOSED, "the client is closed", null);
+        }
+      }
+      if (room == 0) {
+        return drop(DropReason.OUTBOX_FULL, "the outbox is full", null);
+      }
+      outboxReserved = room > 0;
+    }
     int wake = budget.reserve(json.length);
+    if (wake < 0 && maxWaitNanos > 0) {
+      wake = awaitRoom(json.length);
+      if (closed) {
+        if (wake >= 0) {
+          budget.release(1, json.length);
+        }
+        unreserve(outboxReserved, json.length);
+        return drop(DropReason.CLOSED, "the client is closed", null);
+      }
+    }
     if (wake < 0) {
+      unreserve(outboxReserved, json.length);
       return drop(DropReason.QUEUE_FULL, "the queue is full", null);
     }
     PendingEvent event = listening
         ? new PendingEvent(json, id, sessionId, category, name, ts, seq)
         : new PendingEvent(json, null, null, null, null, null, seq);
+    event.outboxReserved = outboxReserved;
     batcher.offer(event);
     // close() may have drained the queue between our check of `closed` and the offer; if the event is
     // still there, nobody will send it, so take it back.
     if (closed && batcher.takeBack(event)) {
       budget.release(1, json.length);
+      unreserve(outboxReserved, json.length);
       return drop(DropReason.CLOSED, "the client is closed", null);
     }
     counters.tracked.increment();
@@ -110,6 +147,32 @@ final class Intake {
       batcher.wake();
     }
     return true;
+  }
+
+  private void unreserve(boolean reserved, int size) {
+    if (reserved) {
+      outbox.unreserve(size);
+    }
+  }
+
+  /** The blocking overflow policy for the outbox: wait for acknowledged room, or until closed. */
+  private int awaitOutboxRoom(int size) {
+    try {
+      return outbox.awaitRoom(size, maxWaitNanos, () -> closed);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+  }
+
+  /** The blocking overflow policy: wait for room, or until closed; an interrupt ends the wait. */
+  private int awaitRoom(int size) {
+    try {
+      return budget.awaitRoom(size, maxWaitNanos, () -> closed);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   /** Counts (and in strict mode throws for) an event refused before it reached {@link #track}. */
@@ -180,12 +243,13 @@ final class Intake {
 
   private boolean drop(DropReason reason, String detail, Throwable cause) {
     counters.drop(reason);
-    if (reason != DropReason.QUEUE_FULL && reason != DropReason.CLOSED) {
+    boolean full = reason == DropReason.QUEUE_FULL || reason == DropReason.OUTBOX_FULL;
+    if (!full && reason != DropReason.CLOSED) {
       drops.note(reason, detail);
     }
     if (config.strict()) {
       String message = "event dropped (" + reason.code() + "): " + detail;
-      if (reason == DropReason.QUEUE_FULL || reason == DropReason.CLOSED) {
+      if (full || reason == DropReason.CLOSED) {
         throw new IllegalStateException(message, cause);
       }
       throw new IllegalArgumentException(message, cause);
