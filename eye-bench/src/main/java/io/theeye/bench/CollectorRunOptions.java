@@ -18,7 +18,7 @@ final class CollectorRunOptions {
 
   @Option(names = "--sessions", description = "Sessions of the closed loop's events: 0 (the default) for "
       + "2,000 short sessions per sender, each ending after about 20 events; N for N sessions shared by "
-      + "all senders that never end (e.g. 10: few busy sessions).")
+      + "all senders that never end (e.g. 10: few busy sessions). The collector suite only.")
   int sessions;
 
   @Option(names = "--batch-events", description = "Events per request (default 100).")
