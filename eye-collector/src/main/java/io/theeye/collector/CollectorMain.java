@@ -441,7 +441,12 @@ public final class CollectorMain implements Callable<Integer> {
    */
   private static void reloadOnSighup(Collector collector) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> collector.reload());
+      sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> collector.reload());
+      if (before == sun.misc.SignalHandler.SIG_IGN) {
+        // A JVM started with SIGHUP ignored (nohup) keeps it ignored and installs nothing.
+        System.err.println("eye-collector: SIGHUP is ignored in this process (started under nohup?), so kill -HUP"
+            + " cannot reload it; start it without nohup (systemd, a container, a terminal) to reload");
+      }
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       System.err.println("eye-collector: cannot handle SIGHUP here (" + e.getMessage() + "); restart to reload");
     }

@@ -95,11 +95,35 @@ public final class ChildProcess implements AutoCloseable {
     return start(workDir, pb);
   }
 
+  /**
+   * {@code java jvmArgs...}, with SIGHUP set back to its default action first ({@code env
+   * --default-signal=HUP}) where coreutils' {@code env} can: a build started under {@code nohup} hands
+   * every child an ignored SIGHUP, and a JVM leaves an ignored SIGHUP ignored, so a child collector
+   * could not be reloaded with {@code kill -HUP} as it can when an operator starts it.
+   */
   private static List<String> java(List<String> jvmArgs) {
     List<String> command = new ArrayList<>();
+    if (Files.isExecutable(Path.of("/usr/bin/env")) && ENV_RESETS_SIGNALS) {
+      command.addAll(List.of("/usr/bin/env", "--default-signal=HUP"));
+    }
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
     return command;
+  }
+
+  private static final boolean ENV_RESETS_SIGNALS = envResetsSignals();
+
+  private static boolean envResetsSignals() {
+    try {
+      Process p = new ProcessBuilder("/usr/bin/env", "--default-signal=HUP", "true").redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private static ChildProcess start(Path workDir, ProcessBuilder pb) throws IOException {
