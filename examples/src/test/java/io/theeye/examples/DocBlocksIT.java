@@ -82,21 +82,25 @@ class DocBlocksIT {
   /**
    * docs/client.md's fragments, each compiled as the body of a method in which the names a fragment
    * uses without declaring them ({@code eye}, {@code sessionId}, {@code occurredAt}, {@code log},
-   * {@code endpoint}, {@code keyId}, {@code secret}) are fields, then run against a real collector.
+   * {@code endpoint}, {@code keyId}, {@code secret}) are fields, then run against a real collector. A
+   * fragment that builds a client of its own gets this collector's endpoint and a temporary outbox
+   * directory in place of the page's example ones, and closes its client at its end.
    */
   @Test
   void theClientFragmentsCompileAndRunAgainstACollector() throws Exception {
     List<Block> fragments = DocBlocks.runBy(CLIENT_DOC, SELF).stream().filter(b -> b.lang().equals("java")).toList();
-    assertThat(fragments).as("tracking, counters, listener, shutdown hook").hasSize(4);
+    assertThat(fragments).as("tracking, counters, listener, shutdown hook, overflow, outbox").hasSize(6);
     StringBuilder source = new StringBuilder("import io.theeye.client.*;\nimport java.time.*;\nimport java.util.*;\n"
+        + "import java.nio.file.*;\n"
         + "public class ClientDocFragments {\n"
         + "  public static EyeClient eye;\n  public static String endpoint, keyId, secret;\n"
+        + "  public static Path outboxDir;\n"
         + "  public static String sessionId = \"doc-session\";\n"
         + "  public static Instant occurredAt = Instant.parse(\"2021-01-01T09:15:27.243860Z\");\n"
         + "  public static org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(\"client.md\");\n");
     for (int i = 0; i < fragments.size(); i++) {
       source.append("  // ").append(fragments.get(i)).append("\n  public static void block").append(i)
-          .append("() throws Exception {\n").append(fragments.get(i).text()).append("  }\n");
+          .append("() throws Exception {\n").append(ownClient(fragments.get(i).text())).append("  }\n");
     }
     source.append("}\n");
     Path classes = Javac.compile(work, "ClientDocFragments", source.toString());
@@ -111,10 +115,13 @@ class DocBlocksIT {
       fragmentClass.getField("endpoint").set(null, collector.uri().toString());
       fragmentClass.getField("keyId").set(null, "shop-key");
       fragmentClass.getField("secret").set(null, "client-doc-secret");
+      fragmentClass.getField("outboxDir").set(null, work.resolve("eye-outbox"));
       for (int i = 0; i < fragments.size(); i++) {
         Method block = fragmentClass.getMethod("block" + i);
         block.invoke(null);
       }
+      // The outbox fragment built its client on the directory it was given (and made it).
+      assertThat(work.resolve("eye-outbox")).isDirectory();
       eye.flush().get(30, TimeUnit.SECONDS);
       assertThat(eye.close(Duration.ofSeconds(10))).as("undelivered").isZero();
 
@@ -129,6 +136,20 @@ class DocBlocksIT {
         assertThat(rows.next()).isFalse();
       }
     }
+  }
+
+  private static final java.util.regex.Pattern OWN_CLIENT =
+      java.util.regex.Pattern.compile("EyeClient (\\w+) = EyeClient\\.builder\\(\\)");
+
+  /** A fragment that builds its own client: this collector's endpoint, a temporary outbox, closed at its end. */
+  private static String ownClient(String fragment) {
+    java.util.regex.Matcher m = OWN_CLIENT.matcher(fragment);
+    if (!m.find()) {
+      return fragment;
+    }
+    return fragment.replace("\"http://127.0.0.1:8080\"", "endpoint").replace("\"https://eye.example.com\"", "endpoint")
+        .replace("Path.of(\"/var/lib/shop/eye-outbox\")", "outboxDir")
+        + "    " + m.group(1) + ".close();\n";
   }
 
   @Test
