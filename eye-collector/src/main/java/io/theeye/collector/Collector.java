@@ -269,6 +269,9 @@ public final class Collector implements AutoCloseable {
     }
     live = next;
     metrics.keysConfigured(next.keys());
+    if (activity != null) {
+      activity.keysConfigured(next.keys());
+    }
     metrics.configReloaded(true);
     log.info("reloaded: {} key(s) of {} application(s) (added: {}; removed: {}), {} schema(s) from {}",
         next.keys().size(), next.applicationIds().size(), added.isEmpty() ? "none" : String.join(", ", added),

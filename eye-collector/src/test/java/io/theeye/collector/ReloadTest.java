@@ -174,6 +174,32 @@ class ReloadTest extends CollectorTestSupport {
   }
 
   @Test
+  void theConsolesApplicationsPageShowsAKeyAddedByReloadAndKeepsTheRowOfAKeyItRemoved() throws Exception {
+    Collector c = start(b -> b.schemas(schemas).admin(io.theeye.collector.console.AdminSettings.loopback(0)));
+    List<ApplicationKey> keys = List.of(new ApplicationKey(APP, KEY, SECRET.getBytes(StandardCharsets.UTF_8)),
+        new ApplicationKey("blog", "blog-key-1", SECRET_2.getBytes(StandardCharsets.UTF_8)));
+    assertThat(c.reload(new KeysAndSchemas(keys, SchemaRegistry.load(schemas)))).isTrue();
+    assertThat(new TestSender(c).post("blog-key-1", SECRET_2, pageview("b-1", "s", TS)).status()).isEqualTo(202);
+    assertThat(c.reload(new KeysAndSchemas(keys.subList(0, 1), SchemaRegistry.load(schemas)))).isTrue();
+
+    java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(c.adminUri().resolve("/api/applications")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    com.fasterxml.jackson.databind.JsonNode apps = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(page.body()).path("applications");
+    com.fasterxml.jackson.databind.JsonNode blog = null;
+    for (com.fasterxml.jackson.databind.JsonNode app : apps) {
+      if (app.path("app_id").asText().equals("blog")) {
+        blog = app;
+      }
+    }
+    assertThat(blog).as(page.body()).isNotNull();
+    assertThat(blog.path("keys").get(0).path("key_id").asText()).isEqualTo("blog-key-1");
+    assertThat(blog.path("keys").get(0).path("requests_by_status").path("202").asLong()).isEqualTo(1);
+    assertThat(blog.path("keys").get(0).path("last_request_at").isNull()).isFalse();
+  }
+
+  @Test
   void eightSendersDuringTwentyReloadsLoseNothingAndGetOnly202() throws Exception {
     Collector c = start(b -> b.schemas(schemas));
     ExecutorService pool = Executors.newFixedThreadPool(8);
