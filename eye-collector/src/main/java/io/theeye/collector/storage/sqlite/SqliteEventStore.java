@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -864,34 +865,34 @@ public final class SqliteEventStore implements EventStore {
     return new SqliteWalStats() {
       @Override
       public long walBytes() {
-        SqliteCheckpointer c = checkpointer;
-        return c == null || closed ? 0 : c.walBytes();
+        return closed ? 0 : ofCheckpointer(SqliteCheckpointer::walBytes);
       }
 
       @Override
       public long passiveCheckpoints() {
-        SqliteCheckpointer c = checkpointer;
-        return c == null ? 0 : c.passiveCheckpoints();
+        return ofCheckpointer(SqliteCheckpointer::passiveCheckpoints);
       }
 
       @Override
       public long restarts() {
-        SqliteCheckpointer c = checkpointer;
-        return c == null ? 0 : c.restarts();
+        return ofCheckpointer(SqliteCheckpointer::restarts);
       }
 
       @Override
       public long restartsRefused() {
-        SqliteCheckpointer c = checkpointer;
-        return c == null ? 0 : c.restartsRefused();
+        return ofCheckpointer(SqliteCheckpointer::restartsRefused);
       }
 
       @Override
       public long checkpointFailures() {
-        SqliteCheckpointer c = checkpointer;
-        return c == null ? 0 : c.failures();
+        return ofCheckpointer(SqliteCheckpointer::failures);
       }
     };
+  }
+
+  private long ofCheckpointer(ToLongFunction<SqliteCheckpointer> figure) {
+    SqliteCheckpointer c = checkpointer;
+    return c == null ? 0 : figure.applyAsLong(c);
   }
 
   /** For the startup line, e.g. {@code SQLite /var/lib/eye/eye.db (WAL, synchronous=full)}. */
