@@ -121,8 +121,8 @@ public final class CollectorMain implements Callable<Integer> {
 
   @Option(names = "--wal-limit-bytes", paramLabel = "BYTES",
       defaultValue = "" + SqliteEventStore.DEFAULT_WAL_LIMIT_BYTES,
-      description = "SQLite: the WAL size above which readers that keep it from restarting get a truncating "
-          + "checkpoint with a bounded wait (default: ${DEFAULT-VALUE}, 64 MiB).")
+      description = "SQLite: the WAL size above which it is restarted, holding the writer back briefly "
+          + "with a bounded wait for readers (default: ${DEFAULT-VALUE}, 64 MiB).")
   long walLimitBytes;
 
   @Option(names = "--queue-capacity", paramLabel = "N", defaultValue = "" + Collector.DEFAULT_QUEUE_CAPACITY,

@@ -85,9 +85,9 @@ public final class SqliteEventStore implements EventStore {
   private static final int CACHE_KIB = 64 * 1024;
 
   /**
-   * The WAL size above which readers that keep it from restarting get a truncating checkpoint, and
-   * to which it is cut back when it restarts: {@value} bytes (64 MiB), unless the constructor says
-   * otherwise. Checkpoints run on their own thread ({@link SqliteCheckpointer}); the writer's connection
+   * The WAL size above which the checkpoint thread restarts the WAL (holding the writer's next
+   * transaction back briefly, with a bounded wait for readers), and to which the file is cut back when
+   * it restarts: {@value} bytes (64 MiB), unless the constructor says otherwise. Checkpoints run on their own thread ({@link SqliteCheckpointer}); the writer's connection
    * never checkpoints ({@code wal_autocheckpoint=0}), so no commit waits for one.
    */
   public static final long DEFAULT_WAL_LIMIT_BYTES = 64L << 20;
@@ -184,9 +184,8 @@ public final class SqliteEventStore implements EventStore {
    * @param file the database file
    * @param sync how durable each commit is
    * @param busyTimeout how long a write waits for another connection's write lock before it fails
-   * @param walLimitBytes the WAL size above which readers that hold it back get a truncating checkpoint
-   *     with a bounded wait, and to which it is cut back when it restarts; at least {@value
-   *     #MIN_WAL_LIMIT_BYTES}
+   * @param walLimitBytes the WAL size above which the checkpoint thread restarts the WAL, and to which
+   *     the file is cut back when it restarts; at least {@value #MIN_WAL_LIMIT_BYTES}
    */
   public SqliteEventStore(Path file, SqliteSync sync, Duration busyTimeout, long walLimitBytes) {
     if (walLimitBytes < MIN_WAL_LIMIT_BYTES) {
@@ -859,7 +858,7 @@ public final class SqliteEventStore implements EventStore {
 
   /**
    * The WAL and its checkpoints, live, for metrics: the WAL file's size, and the checkpoints the
-   * store's checkpoint thread ran (zeros before {@link #open} and after {@link #close}).
+   * store's checkpoint thread ran (all zero before {@link #open}; the size is 0 after {@link #close}).
    */
   public SqliteWalStats walStats() {
     return new SqliteWalStats() {
