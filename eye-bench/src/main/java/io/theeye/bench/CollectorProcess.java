@@ -55,9 +55,15 @@ final class CollectorProcess implements AutoCloseable {
    */
   static CollectorProcess start(Path jar, String xmx, String db, String app, List<String> extraArgs, Path logDir)
       throws IOException {
+    return start(jar, xmx, List.of(), db, app, extraArgs, logDir);
+  }
+
+  /** As {@link #start(Path, String, String, String, List, Path)}, with further JVM flags (e.g. GC). */
+  static CollectorProcess start(Path jar, String xmx, List<String> jvmArgs, String db, String app,
+      List<String> extraArgs, Path logDir) throws IOException {
     List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--db", db, "--app", app));
     args.addAll(extraArgs);
-    return startJar("collector", jar, xmx, args, logDir);
+    return startJar("collector", jar, xmx, jvmArgs, args, logDir);
   }
 
   /**
@@ -67,6 +73,12 @@ final class CollectorProcess implements AutoCloseable {
    */
   static CollectorProcess startJar(String name, Path jar, String xmx, List<String> args, Path logDir)
       throws IOException {
+    return startJar(name, jar, xmx, List.of(), args, logDir);
+  }
+
+  /** As {@link #startJar(String, Path, String, List, Path)}, with further JVM flags before {@code -jar}. */
+  static CollectorProcess startJar(String name, Path jar, String xmx, List<String> jvmArgs, List<String> args,
+      Path logDir) throws IOException {
     if (!Files.isRegularFile(jar)) {
       throw new IOException("no " + name + " jar at " + jar.toAbsolutePath()
           + "; build it first: ./mvnw -B -q package -DskipTests");
@@ -78,7 +90,9 @@ final class CollectorProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(ChildJvm.javaBinary());
     command.add("-Xmx" + xmx);
-    command.add("-Xlog:gc:file=" + gcLog);
+    // Wall-clock time on each line, to line pauses up with the load generator's slowest requests.
+    command.add("-Xlog:gc:file=" + gcLog + ":time,uptime,level,tags");
+    command.addAll(jvmArgs);
     command.addAll(List.of("-jar", jar.toString()));
     command.addAll(args);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -37,6 +37,11 @@ final class CollectorRunOptions {
   @Option(names = "--rate-duration", description = "Seconds of the fixed-rate run (default 30; --quick 5).")
   Integer rateSeconds;
 
+  @Option(names = "--rate-warmup", description = "Unmeasured seconds at the fixed rate before its measured "
+      + "run, so that it measures the steady state at that rate, not the end of the closed loop before it "
+      + "(default 5; --quick 1). The collector suite only.")
+  Integer rateWarmupSeconds;
+
   @Option(names = "--query-runs", description = "Runs per query (default 100; --quick 30).")
   Integer queryRuns;
 
@@ -46,6 +51,10 @@ final class CollectorRunOptions {
 
   @Option(names = "--xmx", description = "Each collector's heap limit (default 512m).")
   String xmx = "512m";
+
+  @Option(names = "--collector-jvm-arg", paramLabel = "ARG",
+      description = "A further JVM flag for each collector, repeatable, e.g. --collector-jvm-arg=-XX:+AlwaysPreTouch.")
+  List<String> collectorJvmArgs = new ArrayList<>();
 
   @Option(names = "--collector-arg", paramLabel = "ARG",
       description = "A further collector flag, repeatable, e.g. --collector-arg=--queue-capacity=200000.")
@@ -61,6 +70,10 @@ final class CollectorRunOptions {
 
   Duration rateDuration(boolean quick) {
     return Duration.ofSeconds(rateSeconds != null ? rateSeconds : quick ? 5 : 30);
+  }
+
+  Duration rateWarmup(boolean quick) {
+    return Duration.ofSeconds(rateWarmupSeconds != null ? rateWarmupSeconds : quick ? 1 : 5);
   }
 
   int queryRuns(boolean quick) {

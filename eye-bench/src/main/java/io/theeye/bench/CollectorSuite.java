@@ -72,6 +72,7 @@ final class CollectorSuite extends Suite {
     Duration duration = opts.duration(quick());
     Duration warmup = opts.warmup(quick());
     Duration rateDuration = opts.rateDuration(quick());
+    Duration rateWarmup = opts.rateWarmup(quick());
     int runs = opts.queryRuns(quick());
     int longRuns = longQueryRuns != null ? longQueryRuns : quick() ? 5 : 100;
 
@@ -79,8 +80,9 @@ final class CollectorSuite extends Suite {
     report.parameter("preload_events", n).parameter("connections", opts.connections)
         .parameter("events_per_request", opts.batchEvents).parameter("duration_s", duration.toSeconds())
         .parameter("warmup_s", warmup.toSeconds()).parameter("fixed_rate_events_per_s", opts.rate)
-        .parameter("fixed_rate_s", rateDuration.toSeconds()).parameter("xmx", opts.xmx)
-        .parameter("collector_args", opts.collectorArgs).parameter("query_runs", runs)
+        .parameter("fixed_rate_s", rateDuration.toSeconds()).parameter("fixed_rate_warmup_s", rateWarmup.toSeconds())
+        .parameter("xmx", opts.xmx)
+        .parameter("collector_args", opts.collectorArgs).parameter("collector_jvm_args", opts.collectorJvmArgs).parameter("query_runs", runs)
         .parameter("long_query_runs", longRuns)
         .parameter("closed_loop_sessions", opts.sessions == 0 ? "2,000 short sessions per sender" : opts.sessions);
     report.note("events_per_s", "events acknowledged as accepted by 202s (durable mode: committed) per second "
@@ -113,7 +115,7 @@ final class CollectorSuite extends Suite {
           LoadGenerator load = new LoadGenerator(server.baseUrl(), KEY_ID, SECRET.getBytes(StandardCharsets.UTF_8),
               opts.connections, opts.batchEvents)) {
         noop = load.closedLoop(opts.connections, Duration.ofSeconds(1), Duration.ofSeconds(calibrate));
-        noopFixed = load.fixedRate(opts.connections, opts.rate, Duration.ofSeconds(calibrate));
+        noopFixed = load.fixedRate(opts.connections, opts.rate, rateWarmup, Duration.ofSeconds(calibrate));
       }
       progress(String.format("collector: load generator alone: %.0f events/s, p50 %.2f ms", noop.acceptedPerSecond(),
           noop.latencyMicros().getValueAtPercentile(50) / 1000.0));
@@ -128,7 +130,7 @@ final class CollectorSuite extends Suite {
     Path jfrFile = jfr ? work.resolve("collector.jfr") : null;
     List<String> extra = new ArrayList<>(opts.collectorArgs);
     progress("collector: starting " + opts.collectorJar + " on " + db);
-    CollectorProcess collector = CollectorProcess.start(opts.collectorJar, opts.xmx, db,
+    CollectorProcess collector = CollectorProcess.start(opts.collectorJar, opts.xmx, opts.collectorJvmArgs, db.toString(),
         APP + ":" + KEY_ID + ":" + SECRET, extra, work);
     LoadGenerator.Outcome closed;
     LoadGenerator.Outcome fixed;
@@ -139,6 +141,7 @@ final class CollectorSuite extends Suite {
     long walFixed;
     double[] fixedMetrics;
     long[] gc;
+    List<LoadGenerator.Slow> slowest;
     Optional<Long> rss;
     int exit;
     try (LoadGenerator load = new LoadGenerator(collector.baseUrl(), KEY_ID,
@@ -165,9 +168,11 @@ final class CollectorSuite extends Suite {
       if (jfrFile != null) {
         collector.stopJfr();
       }
-      progress("collector: open loop at " + opts.rate + " events/s for " + rateDuration.toSeconds() + " s");
+      progress("collector: open loop at " + opts.rate + " events/s, " + rateWarmup.toSeconds() + " s warm-up + "
+          + rateDuration.toSeconds() + " s");
       walClosed = walWatch.takeMax();
-      fixed = load.fixedRate(opts.connections, opts.rate, rateDuration);
+      fixed = load.fixedRate(opts.connections, opts.rate, rateWarmup, rateDuration);
+      slowest = load.slowestOfLastFixedRate();
       walFixed = walWatch.takeMax();
       walWatch.close();
       // The collector's own view of the fixed-rate phase (its summaries cover the last minutes).
@@ -194,6 +199,12 @@ final class CollectorSuite extends Suite {
     }
     addPhase(report, "closed loop x" + opts.connections, closed);
     addPhase(report, "fixed " + (long) opts.rate + "/s", fixed);
+    StringBuilder slow = new StringBuilder();
+    for (LoadGenerator.Slow s : slowest) {
+      slow.append(String.format("%s %.1f ms; ", s.due(), s.millis()));
+    }
+    report.note("fixed_rate_slowest", "the open loop's slowest requests, when each was due (UTC; the collector's "
+        + "GC log has the same clock) and its latency: " + slow);
     double ceilingRate = ceiling != null ? ceiling : latestCeiling().orElse(Double.NaN);
 
     report.result("preload_events", preloaded, "events");
