@@ -86,6 +86,7 @@ final class EventsHandler implements HttpHandler {
   @Override
   public void handleRequest(HttpServerExchange exchange) {
     Instant receivedAt = clock.instant();
+    long startNanos = System.nanoTime();
     HeaderMap headers = exchange.getRequestHeaders();
     if (!MediaTypes.isJson(headers.getFirst(Headers.CONTENT_TYPE))) {
       Responses.error(exchange, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
@@ -144,7 +145,9 @@ final class EventsHandler implements HttpHandler {
         body.complete = true;
         deadline.remove();
         byte[] bytes = body.bytes();
-        ex.dispatch(() -> authenticateAndIngest(ex, bytes, encoding, receivedAt));
+        long readNanos = System.nanoTime();
+        ex.dispatch(() -> authenticateAndIngest(ex, bytes, encoding, receivedAt,
+            new Timing(startNanos, readNanos)));
       }
     }, (ex, e) -> {
       body.complete = true;
@@ -236,7 +239,8 @@ final class EventsHandler implements HttpHandler {
 
   /** On a worker thread: everything after the body is read. */
   private void authenticateAndIngest(HttpServerExchange exchange, byte[] body, MediaTypes.Encoding encoding,
-      Instant receivedAt) {
+      Instant receivedAt, Timing timing) {
+    timing.dispatched = System.nanoTime();
     boolean slot = false;
     Live now = live.get();
     Ingest ingest = now.ingest();
@@ -277,7 +281,11 @@ final class EventsHandler implements HttpHandler {
       } else {
         answer = ingest.accept(auth.appId(), receivedAt, body);
       }
-      answer.whenComplete((a, failure) -> answer(exchange, a, failure));
+      timing.queued = System.nanoTime();
+      answer.whenComplete((a, failure) -> {
+        timing.stored = System.nanoTime();
+        answer(exchange, a, failure, timing);
+      });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       Responses.unavailable(exchange, ErrorCode.SHUTTING_DOWN,
@@ -301,9 +309,49 @@ final class EventsHandler implements HttpHandler {
     }
   }
 
+  /**
+   * Where one request's time went, from its first byte to its answer, logged at DEBUG when the whole is
+   * slower than {@value #SLOW_REQUEST_NANOS} ns: to tell a slow commit from a slow hand-off or a pause.
+   */
+  private final class Timing {
+    final long start;
+    final long read;
+    long dispatched;
+    long queued;
+    long stored;
+
+    Timing(long start, long read) {
+      this.start = start;
+      this.read = read;
+    }
+
+    void logIfSlow() {
+      long now = System.nanoTime();
+      if (now - start > SLOW_REQUEST_NANOS && log.isDebugEnabled()) {
+        log.debug("a request took {} ms: body {}, to a worker {}, checked and queued {}, stored {}, to the IO thread {}",
+            ms(now - start), ms(read - start), ms(dispatched - read), ms(queued - dispatched), ms(stored - queued),
+            ms(now - stored));
+      }
+    }
+
+    private String ms(long nanos) {
+      return String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e6);
+    }
+  }
+
+  /** A request slower than this, first byte to answer, is logged at DEBUG with its {@link Timing}. */
+  private static final long SLOW_REQUEST_NANOS = 8_000_000;
+
   /** Turns the pipeline's answer into a status, on the exchange's IO thread. */
   private void answer(HttpServerExchange exchange, IngestAnswer answer, Throwable failure) {
+    answer(exchange, answer, failure, null);
+  }
+
+  private void answer(HttpServerExchange exchange, IngestAnswer answer, Throwable failure, Timing timing) {
     Runnable send = () -> {
+      if (timing != null) {
+        timing.logIfSlow();
+      }
       if (failure != null) {
         log.error("the ingest pipeline failed a request", failure);
         Responses.error(exchange, ErrorCode.INTERNAL_ERROR, "an unexpected error occurred; nothing was stored");

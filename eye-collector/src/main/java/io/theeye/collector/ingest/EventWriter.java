@@ -68,6 +68,9 @@ public final class EventWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
 
+  /** A transaction or sync slower than this is logged at DEBUG: {@value} ns. */
+  private static final long SLOW_NANOS = 5_000_000;
+
   /** The pause after the n-th failed transaction in a row: 50 ms, doubling up to 2 s. */
   private static final IntervalFunction BACKOFF =
       IntervalFunction.ofExponentialBackoff(Duration.ofMillis(50), 2.0, Duration.ofSeconds(2));
@@ -560,6 +563,9 @@ public final class EventWriter {
           ? se : new StorageException(StorageException.Kind.DATA, "the store failed unexpectedly: " + e, e);
     }
     long nanos = System.nanoTime() - start;
+    if (nanos > SLOW_NANOS && LOG.isDebugEnabled()) {
+      LOG.debug("a transaction of {} rows ({} requests) took {} ms", rows, batch.size(), nanos / 1_000_000);
+    }
     batch.forEach(this::release);
     metrics.writerCommitted(batch.size(), rows, nanos);
     if (syncThread != null) {
@@ -594,7 +600,11 @@ public final class EventWriter {
         try {
           long start = System.nanoTime();
           store.sync();
-          metrics.writerSynced(group.size(), System.nanoTime() - start);
+          long nanos = System.nanoTime() - start;
+          metrics.writerSynced(group.size(), nanos);
+          if (nanos > SLOW_NANOS && LOG.isDebugEnabled()) {
+            LOG.debug("a sync of {} transactions took {} ms", group.size(), nanos / 1_000_000);
+          }
           for (Committed c : group) {
             complete(c.batch, c.outcomes);
           }
