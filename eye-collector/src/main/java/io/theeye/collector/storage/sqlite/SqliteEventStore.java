@@ -136,6 +136,8 @@ public final class SqliteEventStore implements EventStore {
    * WAL; fair, so that a restart waits for the transaction in progress only.
    */
   private final ReentrantLock transactions = new ReentrantLock(true);
+  /** Transactions ended (committed or not), for {@link #sync} to tell whether one ended meanwhile. */
+  private volatile long commits;
 
   /** The WAL file, opened on the first {@link #sync()}; guarded by {@link #syncLock}. */
   private FileChannel wal;
@@ -352,10 +354,16 @@ public final class SqliteEventStore implements EventStore {
    */
   private <T> T inTransaction(TransactionWork<T> work) throws StorageException {
     transactions.lock();
+    SqliteCheckpointer c = checkpointer;
     try {
       return inTransactionLocked(work);
     } finally {
+      commits++;
       transactions.unlock();
+      if (c != null && !syncsSeparately()) {
+        // Each commit is synced by itself: nothing is left to sync.
+        c.writerQuiet();
+      }
     }
   }
 
@@ -831,10 +839,16 @@ public final class SqliteEventStore implements EventStore {
         throw new StorageException("the store on " + file + (closed ? " is closed" : " is not open"));
       }
       try {
+        long commitsBefore = commits;
         if (wal == null) {
           wal = FileChannel.open(Path.of(file.toAbsolutePath() + "-wal"), StandardOpenOption.WRITE);
         }
         wal.force(false);
+        SqliteCheckpointer c = checkpointer;
+        if (c != null && commits == commitsBefore && !transactions.isLocked()) {
+          // Nothing committed since this sync began and no transaction running: a quiet moment.
+          c.writerQuiet();
+        }
       } catch (IOException e) {
         lastFailureNanos = System.nanoTime();
         lastWriteFailed = true;
