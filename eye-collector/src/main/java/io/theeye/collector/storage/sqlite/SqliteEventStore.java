@@ -72,9 +72,6 @@ public final class SqliteEventStore implements EventStore {
   /** How long a write waits for another connection's write lock before failing: {@value} ms. */
   public static final long DEFAULT_BUSY_TIMEOUT_MILLIS = 5_000;
 
-  /** Session ids whose integer key is remembered between transactions: {@value}. */
-  static final int SESSION_CACHE_SIZE = 100_000;
-
   /** Event types whose integer key is remembered between transactions: {@value}. */
   static final int TYPE_CACHE_SIZE = 10_000;
 
@@ -117,7 +114,7 @@ public final class SqliteEventStore implements EventStore {
 
   private final Map<String, Long> appKeys = new HashMap<>();
   private final Map<TypeName, Long> typeKeys = lru(TYPE_CACHE_SIZE);
-  private final Map<String, Long> sessionKeys = lru(SESSION_CACHE_SIZE);
+  private final RecentSessionKeys sessionKeys = new RecentSessionKeys();
 
   private Connection connection;
   private Statement control;
@@ -368,6 +365,7 @@ public final class SqliteEventStore implements EventStore {
   }
 
   private <T> T inTransactionLocked(TransactionWork<T> work) throws StorageException {
+    sessionKeys.tick();
     Transaction tx = new Transaction();
     try {
       control.execute("BEGIN IMMEDIATE");
