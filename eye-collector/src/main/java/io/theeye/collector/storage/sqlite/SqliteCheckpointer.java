@@ -48,12 +48,13 @@ import org.sqlite.SQLiteConfig;
  *       a restart that worked keeps three quarters of its wait for the next one.
  * </ul>
  *
- * <p>Both wait, when one is due, for the writer's next quiet moment: the store says when a sync has left
- * nothing committed and unsynced and no transaction is running ({@link #writerQuiet}). A checkpoint's copying and its fsync of the database file
- * share the disk with the writer's commits and WAL syncs, and lengthen the ones they overlap (measured:
+ * <p>Both wait, when one is due, for the writer's next quiet moment: the store says when a sync has
+ * left nothing committed and unsynced and no transaction is running ({@link #writerQuiet}). A
+ * checkpoint's copying and its fsync of the database file share the disk with the writer's commits
+ * and WAL syncs, and lengthen the ones they overlap (measured:
  * a 5 ms sync became 7–9 ms, a request 10–20 ms, under a 20 ms checkpoint). Run in the gap after a
- * sync, a checkpoint is over before most next requests arrive. A writer that is never quiet delays a
- * checkpoint by one interval at most; then it runs anyway.
+ * sync, a checkpoint is over before most next requests arrive. A checkpoint waits one more interval at
+ * most; a writer that was not quiet once in the last interval (a burst) is not waited for at all.
  *
  * <p>Failures are logged (at most once a minute) and counted; the thread carries on.
  */
@@ -98,8 +99,9 @@ final class SqliteCheckpointer implements AutoCloseable {
   private boolean stopped;
   /** Guarded by {@code lock}: the checkpoint thread waits on {@code quiet}, so a quiet moment signals. */
   private boolean waitingForQuiet;
-  /** Guarded by {@code lock}: quiet moments so far. */
+  /** Guarded by {@code lock}: quiet moments so far, and when the last one was. */
   private long quietMoments;
+  private long lastQuietNanos = System.nanoTime();
 
   private final AtomicLong passive = new AtomicLong();
   private final AtomicLong restarted = new AtomicLong();
@@ -160,6 +162,7 @@ final class SqliteCheckpointer implements AutoCloseable {
     lock.lock();
     try {
       quietMoments++;
+      lastQuietNanos = System.nanoTime();
       if (waitingForQuiet) {
         quiet.signalAll();
       }
@@ -209,7 +212,9 @@ final class SqliteCheckpointer implements AutoCloseable {
   /**
    * Waits {@code nanos}, then for the writer's next quiet moment, at most {@code nanos} more, or until
    * closed; false once closed. The next one, not merely a quiet state: a writer that has been quiet for
-   * a while is likely to start again soon, one that just became quiet is not.
+   * a while is likely to start again soon, one that just became quiet is not. A writer that had no
+   * quiet moment during the wait is saturated and will not have one soon: then no second wait, so
+   * under a burst the checkpoints keep their cadence and the restarts have little to copy.
    */
   private boolean awaitNext(long nanos) {
     lock.lock();
@@ -218,7 +223,7 @@ final class SqliteCheckpointer implements AutoCloseable {
       while (!stopped && left > 0) {
         left = wake.awaitNanos(left);
       }
-      left = nanos;
+      left = System.nanoTime() - lastQuietNanos <= nanos ? nanos : 0;
       long seen = quietMoments;
       waitingForQuiet = true;
       try {
