@@ -49,6 +49,9 @@ import org.xnio.XnioExecutor;
 final class EventsHandler implements HttpHandler {
 
   private static final Logger log = LoggerFactory.getLogger(EventsHandler.class);
+
+  /** Where slow requests' timings go, at DEBUG: on with {@code EYE_LOG_TIMINGS=DEBUG} (operations.md). */
+  private static final Logger timingLog = LoggerFactory.getLogger("io.theeye.collector.timing");
   private static final HttpString KEY_ID = HttpString.tryFromString(EyeProtocol.HEADER_KEY_ID);
   private static final HttpString SIGNATURE = HttpString.tryFromString(EyeProtocol.HEADER_SIGNATURE);
   private static final String UNAUTHORIZED_MESSAGE =
@@ -327,8 +330,8 @@ final class EventsHandler implements HttpHandler {
 
     void logIfSlow() {
       long now = System.nanoTime();
-      if (now - start > SLOW_REQUEST_NANOS && log.isDebugEnabled()) {
-        log.debug("a request took {} ms: body {}, to a worker {}, checked and queued {}, stored {}, to the IO thread {}",
+      if (now - start > SLOW_REQUEST_NANOS && timingLog.isDebugEnabled()) {
+        timingLog.debug("a request took {} ms: body {}, to a worker {}, checked and queued {}, stored {}, to the IO thread {}",
             ms(now - start), ms(read - start), ms(dispatched - read), ms(queued - dispatched), ms(stored - queued),
             ms(now - stored));
       }

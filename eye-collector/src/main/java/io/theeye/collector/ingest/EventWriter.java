@@ -68,6 +68,9 @@ public final class EventWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventWriter.class);
 
+  /** Where slow transactions and syncs go, at DEBUG: on with {@code EYE_LOG_TIMINGS=DEBUG}. */
+  private static final Logger TIMING_LOG = LoggerFactory.getLogger("io.theeye.collector.timing");
+
   /** A transaction or sync slower than this is logged at DEBUG: {@value} ns. */
   private static final long SLOW_NANOS = 5_000_000;
 
@@ -563,8 +566,8 @@ public final class EventWriter {
           ? se : new StorageException(StorageException.Kind.DATA, "the store failed unexpectedly: " + e, e);
     }
     long nanos = System.nanoTime() - start;
-    if (nanos > SLOW_NANOS && LOG.isDebugEnabled()) {
-      LOG.debug("a transaction of {} rows ({} requests) took {} ms", rows, batch.size(), nanos / 1_000_000);
+    if (nanos > SLOW_NANOS && TIMING_LOG.isDebugEnabled()) {
+      TIMING_LOG.debug("a transaction of {} rows ({} requests) took {} ms", rows, batch.size(), nanos / 1_000_000);
     }
     batch.forEach(this::release);
     metrics.writerCommitted(batch.size(), rows, nanos);
@@ -602,8 +605,8 @@ public final class EventWriter {
           store.sync();
           long nanos = System.nanoTime() - start;
           metrics.writerSynced(group.size(), nanos);
-          if (nanos > SLOW_NANOS && LOG.isDebugEnabled()) {
-            LOG.debug("a sync of {} transactions took {} ms", group.size(), nanos / 1_000_000);
+          if (nanos > SLOW_NANOS && TIMING_LOG.isDebugEnabled()) {
+            TIMING_LOG.debug("a sync of {} transactions took {} ms", group.size(), nanos / 1_000_000);
           }
           for (Committed c : group) {
             complete(c.batch, c.outcomes);

@@ -85,6 +85,9 @@ final class SqliteCheckpointer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SqliteCheckpointer.class);
 
+  /** Where each checkpoint's duration goes, at DEBUG: on with {@code EYE_LOG_TIMINGS=DEBUG}. */
+  private static final Logger TIMING_LOG = LoggerFactory.getLogger("io.theeye.collector.timing");
+
   private final Path database;
   private final Path wal;
   private final long walLimitBytes;
@@ -310,8 +313,8 @@ final class SqliteCheckpointer implements AutoCloseable {
       }
       result = new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
     }
-    if (LOG.isDebugEnabled()) {
-      LOG.debug("wal_checkpoint({}) took {} ms: busy {}, {} frames in the WAL, {} copied", mode,
+    if (TIMING_LOG.isDebugEnabled()) {
+      TIMING_LOG.debug("wal_checkpoint({}) took {} ms: busy {}, {} frames in the WAL, {} copied", mode,
           String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e6), result[0], result[1], result[2]);
     }
     return result;
