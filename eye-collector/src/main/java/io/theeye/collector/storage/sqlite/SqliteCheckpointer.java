@@ -36,8 +36,9 @@ import org.sqlite.SQLiteConfig;
  *       always trails its last commit) or readers whose snapshots pin old frames (analysts' queries
  *       that overlap leave no moment without one) keep SQLite from starting the WAL over, and it grows
  *       without bound (measured: 64 to 414 MiB in 60 s at 400 events/s under two query loops; 2.6 GB
- *       in 20 s of a closed loop). Then, after a second passive checkpoint (which copies what was
- *       committed during the first, so that little is left), the writer's next
+ *       in 20 s of a closed loop). Then, after up to {@value #MAX_CATCH_UP_PASSES} more passive
+ *       checkpoints (each copies what was committed during the one before; they stop once one copied
+ *       at most {@value #CAUGHT_UP_FRAMES} frames, so that little is left), the writer's next
  *       transaction is held back ({@code writes}) while {@code PRAGMA wal_checkpoint(RESTART)} copies
  *       the few frames committed meanwhile, waits a bounded time for the readers of the moment to
  *       finish (new readers read the database file), and starts the WAL over; {@code TRUNCATE}
@@ -68,6 +69,12 @@ final class SqliteCheckpointer implements AutoCloseable {
 
   /** Slowest passive cadence: {@value} ms. */
   static final long MAX_INTERVAL_MILLIS = 1_000;
+
+  /** Passive passes at most between the one that finds the WAL over its limit and the restart: {@value}. */
+  static final int MAX_CATCH_UP_PASSES = 3;
+
+  /** A catch-up pass that copied no more frames than this leaves the restart little: {@value} (1 MiB). */
+  static final long CAUGHT_UP_FRAMES = 256;
 
   /** Bytes of one WAL frame: a 4 KiB page and its 24-byte header. */
   static final long FRAME_BYTES = 4_096 + 24;
@@ -258,9 +265,19 @@ final class SqliteCheckpointer implements AutoCloseable {
     lastCheckNanos = now;
     boolean over = frames * FRAME_BYTES > walLimitBytes;
     if (over && now >= nextRestartNanos) {
-      // Copy what was committed during that pass too, unhindered, so the restart has little left.
-      checkpoint("PASSIVE");
-      passive.incrementAndGet();
+      // Copy what was committed during that pass too, unhindered, and again while a pass still finds
+      // much to copy, so that the restart has little left to copy while it holds the writer back.
+      long[] last = result;
+      for (int pass = 0; pass < MAX_CATCH_UP_PASSES; pass++) {
+        long[] next = checkpoint("PASSIVE");
+        passive.incrementAndGet();
+        boolean startedOver = next[1] < last[1];
+        long copied = startedOver ? next[2] : next[2] - last[2];
+        last = next;
+        if (startedOver || copied <= CAUGHT_UP_FRAMES) {
+          break;
+        }
+      }
       over = !restart();
     }
     // Slow down gradually (a pause in the writes is not the end of a burst), speed up at once.
