@@ -82,7 +82,8 @@ final class CollectorSuite extends Suite {
         .parameter("warmup_s", warmup.toSeconds()).parameter("fixed_rate_events_per_s", opts.rate)
         .parameter("fixed_rate_s", rateDuration.toSeconds()).parameter("fixed_rate_warmup_s", rateWarmup.toSeconds())
         .parameter("xmx", opts.xmx)
-        .parameter("collector_args", opts.collectorArgs).parameter("collector_jvm_args", opts.collectorJvmArgs).parameter("query_runs", runs)
+        .parameter("collector_args", opts.collectorArgs).parameter("collector_jvm_args", opts.collectorJvmArgs)
+        .parameter("query_runs", runs)
         .parameter("long_query_runs", longRuns)
         .parameter("closed_loop_sessions", opts.sessions == 0 ? "2,000 short sessions per sender" : opts.sessions);
     report.note("events_per_s", "events acknowledged as accepted by 202s (durable mode: committed) per second "
@@ -130,8 +131,8 @@ final class CollectorSuite extends Suite {
     Path jfrFile = jfr ? work.resolve("collector.jfr") : null;
     List<String> extra = new ArrayList<>(opts.collectorArgs);
     progress("collector: starting " + opts.collectorJar + " on " + db);
-    CollectorProcess collector = CollectorProcess.start(opts.collectorJar, opts.xmx, opts.collectorJvmArgs, db.toString(),
-        APP + ":" + KEY_ID + ":" + SECRET, extra, work);
+    CollectorProcess collector = CollectorProcess.start(opts.collectorJar, opts.xmx, opts.collectorJvmArgs,
+        db.toString(), APP + ":" + KEY_ID + ":" + SECRET, extra, work);
     LoadGenerator.Outcome closed;
     LoadGenerator.Outcome fixed;
     CpuMeter.Reading[] cpu;

@@ -316,7 +316,7 @@ final class EventsHandler implements HttpHandler {
    * Where one request's time went, from its first byte to its answer, logged at DEBUG when the whole is
    * slower than {@value #SLOW_REQUEST_NANOS} ns: to tell a slow commit from a slow hand-off or a pause.
    */
-  private final class Timing {
+  private static final class Timing {
     final long start;
     final long read;
     long dispatched;
@@ -331,13 +331,13 @@ final class EventsHandler implements HttpHandler {
     void logIfSlow() {
       long now = System.nanoTime();
       if (now - start > SLOW_REQUEST_NANOS && timingLog.isDebugEnabled()) {
-        timingLog.debug("a request took {} ms: body {}, to a worker {}, checked and queued {}, stored {}, to the IO thread {}",
-            ms(now - start), ms(read - start), ms(dispatched - read), ms(queued - dispatched), ms(stored - queued),
-            ms(now - stored));
+        timingLog.debug("a request took {} ms: body {}, to a worker {}, checked and queued {}, stored {},"
+            + " to the IO thread {}", ms(now - start), ms(read - start), ms(dispatched - read),
+            ms(queued - dispatched), ms(stored - queued), ms(now - stored));
       }
     }
 
-    private String ms(long nanos) {
+    private static String ms(long nanos) {
       return String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e6);
     }
   }

@@ -19,7 +19,7 @@ import java.util.function.LongSupplier;
  * took to arrive, a minute or more when sessions are short (most visits are one or two page views).
  * Those entries outlived several young collections, and each collection copied them again: young pauses
  * of 9–14 ms at 1,000 events/s, which delayed every request they met. Entries here die within two
- * generations, mostly before the next young collection, and those pauses fell to about 2 ms.
+ * generations, mostly before the next young collection, and those pauses fell to 2–3 ms.
  *
  * <p>Not thread-safe: only the writer uses it.
  */
